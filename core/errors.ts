@@ -28,6 +28,8 @@ export const errorCatalogue = {
   INVALID_TRANSITION: { status: 409, visible: false, summary: "An environment status change that is not allowed." },
   INVALID_INPUT: { status: 400, visible: true, summary: "The input is malformed." },
   NOT_FOUND: { status: 404, visible: true, summary: "No such resource." },
+  LEASE_LOST: { status: 409, visible: false, summary: "Another worker took this job after its lease expired." },
+  NAME_TAKEN: { status: 409, visible: false, summary: "No unique name could be found for the environment." },
   SOURCE_NOT_FOUND: { status: 422, visible: true, summary: "The commit could not be found in the source." },
 } as const;
 

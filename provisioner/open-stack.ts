@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { mapPulumiError } from "./map-pulumi-error.ts";
 import type { PulumiCli } from "./pulumi-cli.ts";
@@ -62,6 +63,8 @@ export function buildEngineEnv(engine: PulumiEngineOptions): Record<string, stri
     // The dynamic-provider plugin beside the CLI resolves @pulumi/pulumi from its cwd; NODE_PATH lets
     // it (and the code of dynamic resources) find ours from any work directory.
     NODE_PATH: nodeModules,
+    // Node processes the engine starts (the dynamic-provider plugin) load TypeScript like we do.
+    NODE_OPTIONS: `--import ${pathToFileURL(require.resolve("tsx")).href}`,
     PATH: `${cliBin}${path.delimiter}${engine.searchPath}`,
   };
 }

@@ -1,0 +1,154 @@
+import { cpus } from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { StackforkError } from "./errors.ts";
+
+const repositorySchema = z
+  .object({
+    /** `owner/name`, as GitHub's `repository.full_name`. */
+    name: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "must be owner/name"),
+    /** A local clone to read commits from (offline source). Without it the source comes from GitHub. */
+    localPath: z.string().min(1).optional(),
+    /** The stack project inside the repository. */
+    stackPath: z.string().min(1).default("stacks/service"),
+    /** Pushes to this branch are ignored: it is production, not a preview. */
+    defaultBranch: z.string().min(1).default("main"),
+    /** Where copies run: `local` (loopback, embedded) or `aws`. */
+    target: z.enum(["local", "aws"]).default("local"),
+    /** Hours an environment lives without a new deploy; 0 = no expiry. */
+    ttlHours: z.number().nonnegative().default(72),
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    repositories: z.array(repositorySchema).default([]),
+    /** Longest environment name; every AWS resource name is built from it (see core/environment-name.ts). */
+    nameMaxLength: z.number().int().min(16).max(40).default(40),
+    /** Engine runs at once, across environments. @default the number of CPUs */
+    concurrency: z.number().int().positive().optional(),
+    /** Seconds a running job may go without a heartbeat before another worker takes it again. */
+    leaseSeconds: z.number().int().positive().default(60),
+    /** Attempts for a job that fails transiently (e.g. STACK_LOCKED) before it is marked failed. */
+    maxAttempts: z.number().int().positive().default(3),
+    /** Seconds SIGTERM waits for running jobs before aborting them. */
+    shutdownGraceSeconds: z.number().int().nonnegative().default(30),
+  })
+  .strict();
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  STACKFORK_DATA_DIR: z.string().min(1).default("./.stackfork"),
+  STACKFORK_CONFIG: z.string().min(1).optional(),
+  GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STACKFORK_API_TOKEN: z.string().min(1).optional(),
+  PULUMI_CONFIG_PASSPHRASE: z.string().min(1).optional(),
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  PATH: z.string().default(""),
+});
+
+export type RepositoryConfig = z.infer<typeof repositorySchema>;
+
+export interface StackforkConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** The config file that was read, if any. */
+  configFile?: string;
+  repositories: readonly RepositoryConfig[];
+  nameMaxLength: number;
+  concurrency: number;
+  leaseSeconds: number;
+  maxAttempts: number;
+  shutdownGraceSeconds: number;
+  /** Set when given in the environment; otherwise generated and kept in the data dir at start. */
+  secrets: { webhookSecret?: string; apiToken?: string; pulumiPassphrase?: string };
+  githubToken?: string;
+  /** The PATH the engine and its plugins run with. */
+  searchPath: string;
+}
+
+export interface LoadConfigOptions {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Reads the config file; undefined when it does not exist. */
+  readFile: (file: string) => string | undefined;
+}
+
+/**
+ * Loads the configuration once per entry point, from `env` and the config file
+ * (`STACKFORK_CONFIG`, else `./stackfork.config.json` when present). Every problem is reported in one
+ * CONFIG_INVALID error; the result is frozen.
+ */
+export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): StackforkConfig {
+  const problems: string[] = [];
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) problems.push(...formatIssues(parsedEnv.error, "env "));
+
+  const configFile = path.resolve(cwd, env.STACKFORK_CONFIG ?? "stackfork.config.json");
+  const text = readFile(configFile);
+  if (text === undefined && env.STACKFORK_CONFIG) problems.push(`STACKFORK_CONFIG: ${configFile} does not exist`);
+  let fileValue: unknown = {};
+  if (text !== undefined) {
+    try {
+      fileValue = JSON.parse(text);
+    } catch (err) {
+      problems.push(`${configFile}: not JSON (${(err as Error).message})`);
+    }
+  }
+  const parsedFile = fileSchema.safeParse(fileValue);
+  if (!parsedFile.success) problems.push(...formatIssues(parsedFile.error, `${path.basename(configFile)} `));
+
+  if (parsedFile.success) {
+    const seen = new Set<string>();
+    for (const repo of parsedFile.data.repositories) {
+      if (seen.has(repo.name.toLowerCase())) problems.push(`repositories: ${repo.name} is listed twice`);
+      seen.add(repo.name.toLowerCase());
+    }
+  }
+  if (problems.length > 0 || !parsedEnv.success || !parsedFile.success) {
+    throw new StackforkError("CONFIG_INVALID", `invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  }
+
+  const e = parsedEnv.data;
+  const f = parsedFile.data;
+  return deepFreeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(cwd, e.STACKFORK_DATA_DIR),
+    configFile: text === undefined ? undefined : configFile,
+    repositories: f.repositories.map((repo) => ({
+      ...repo,
+      localPath: repo.localPath === undefined ? undefined : path.resolve(path.dirname(configFile), repo.localPath),
+    })),
+    nameMaxLength: f.nameMaxLength,
+    concurrency: f.concurrency ?? Math.max(1, cpus().length),
+    leaseSeconds: f.leaseSeconds,
+    maxAttempts: f.maxAttempts,
+    shutdownGraceSeconds: f.shutdownGraceSeconds,
+    secrets: {
+      webhookSecret: e.GITHUB_WEBHOOK_SECRET,
+      apiToken: e.STACKFORK_API_TOKEN,
+      pulumiPassphrase: e.PULUMI_CONFIG_PASSPHRASE,
+    },
+    githubToken: e.GITHUB_TOKEN,
+    searchPath: e.PATH,
+  });
+}
+
+export function findRepository(config: StackforkConfig, fullName: string): RepositoryConfig | undefined {
+  return config.repositories.find((repo) => repo.name.toLowerCase() === fullName.toLowerCase());
+}
+
+function formatIssues(error: z.ZodError, prefix: string): string[] {
+  return error.issues.map((issue) => `${prefix}${issue.path.join(".") || "(root)"}: ${issue.message}`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

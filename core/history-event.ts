@@ -1,0 +1,32 @@
+export type HistoryEventType =
+  | "deploy_requested"
+  | "destroy_requested"
+  | "deploy_started"
+  | "deploy_succeeded"
+  | "deploy_failed"
+  | "destroy_started"
+  | "destroy_succeeded"
+  | "destroy_failed"
+  | "deploy_superseded"
+  | "deploy_aborted"
+  | "lock_recovered"
+  | "retry_scheduled"
+  | "status_changed";
+
+/** One entry of an environment's audit trail: what happened, when, and why. */
+export interface HistoryEvent {
+  id: number;
+  environmentId: string;
+  /** ISO 8601 */
+  at: string;
+  type: HistoryEventType;
+  message: string;
+  actor?: string;
+  deliveryId?: string;
+  jobId?: string;
+  commitSha?: string;
+  durationMs?: number;
+  errorCode?: string;
+}
+
+export type NewHistoryEvent = Omit<HistoryEvent, "id">;

@@ -1,0 +1,72 @@
+export type JobType = "deploy" | "destroy";
+
+export interface JobReason {
+  /** Who asked: a GitHub login, `stackfork` for the platform itself. */
+  actor?: string;
+  deliveryId?: string;
+  message: string;
+}
+
+export interface Job {
+  id: string;
+  environmentId: string;
+  type: JobType;
+  /** deploy: the commit to deploy (after collapsing: the newest asked for). */
+  commitSha?: string;
+  reason: JobReason;
+  /** 1 on the first run; grows on every retry and every lease that expired. */
+  attempt: number;
+  /** ISO 8601 */
+  enqueuedAt: string;
+  /** Not claimable before this (retry backoff). ISO 8601 */
+  runAfter: string;
+  /** A destroy arrived while this deploy ran: the worker should abort it. */
+  cancelRequested: boolean;
+}
+
+export interface EnqueueInput {
+  environmentId: string;
+  type: JobType;
+  commitSha?: string;
+  reason: JobReason;
+}
+
+export interface EnqueueResult {
+  job: Job;
+  /** The request was merged into a job already queued for the environment (newest SHA wins). */
+  collapsed: boolean;
+  /** Queued deploys a destroy dropped. */
+  superseded: Job[];
+  /** A running deploy that a destroy asked to abort. */
+  abortRequested?: Job;
+}
+
+/**
+ * Durable jobs, in order per environment: at most one running job per environment; jobs of
+ * different environments run in parallel (the worker caps how many). Embedded: SQLite.
+ * AWS: SQS FIFO with MessageGroupId = environment. Contract tests: job-queue-contract.ts.
+ */
+export interface JobQueue {
+  /**
+   * A deploy collapses into a deploy already queued (not running) for the environment. A destroy
+   * drops queued deploys, asks a running deploy to abort, and collapses into a queued destroy.
+   */
+  enqueue(input: EnqueueInput, now: Date): Promise<EnqueueResult>;
+  /**
+   * The oldest claimable job: runAfter reached, first in its environment's order, and no unexpired
+   * lease on another job of that environment. A job whose lease expired (its worker died) is
+   * claimable again, with attempt + 1.
+   */
+  claim(owner: string, now: Date, leaseMs: number): Promise<Job | undefined>;
+  /** Extends the lease; throws LEASE_LOST when another worker took the job. */
+  renewLease(jobId: string, owner: string, now: Date, leaseMs: number): Promise<{ cancelRequested: boolean }>;
+  /** Done: removed from the queue. */
+  complete(jobId: string, owner: string): Promise<void>;
+  /** Back in the queue, claimable from `runAfter`, attempt + 1. */
+  retry(jobId: string, owner: string, runAfter: Date): Promise<void>;
+  /** Hands back every job this owner holds, claimable at once (restart, shutdown). */
+  releaseAll(owner: string): Promise<number>;
+  /** Jobs not done yet, of one environment or all. */
+  listPending(environmentId?: string): Promise<Job[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,75 @@
+import type { Environment, EnvironmentError, EnvironmentIdentity, EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
+import type { HistoryEvent, NewHistoryEvent } from "../core/history-event.ts";
+
+/** The fields a status change or a deploy result may set; `null` clears an optional field. */
+export interface EnvironmentPatch {
+  status?: EnvironmentStatus;
+  url?: string | null;
+  commitSha?: string | null;
+  expiresAt?: string | null;
+  lastError?: EnvironmentError | null;
+  lastDeployMs?: number | null;
+  pullRequest?: number | null;
+}
+
+export interface ListEnvironmentsQuery {
+  status?: EnvironmentStatus;
+  kind?: EnvironmentKind;
+  repository?: string;
+  owner?: string;
+  /** Matches name, branch and repository (case-insensitive substring). */
+  search?: string;
+  /** Hide `destroyed` environments unless asked for by status. @default false */
+  includeDestroyed?: boolean;
+  /** @default 100 */
+  limit?: number;
+  /** From a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface EnvironmentPage {
+  environments: Environment[];
+  nextCursor?: string;
+}
+
+export interface LogLine {
+  /** Increases by one per line of an environment; readers resume after the last seq they saw. */
+  seq: number;
+  jobId: string;
+  /** ISO 8601 */
+  at: string;
+  text: string;
+}
+
+/**
+ * The registry of environments: their state, their history (audit trail), the engine log of their
+ * jobs, and the delivery ids already seen. Embedded: SQLite. AWS: DynamoDB. One contract test suite
+ * (registry-contract.ts) runs against every adapter.
+ */
+export interface Registry {
+  /**
+   * The environment of this identity, created with `status` when missing. Its name is unique: when
+   * the plain name is taken by another identity, the hashed name is used.
+   */
+  ensureEnvironment(identity: EnvironmentIdentity, init: { status: EnvironmentStatus; now: Date; nameMaxLength?: number }): Promise<Environment>;
+  getEnvironment(id: string): Promise<Environment | undefined>;
+  findEnvironment(identity: EnvironmentIdentity): Promise<Environment | undefined>;
+  /** Newest first (by updatedAt, then id). */
+  listEnvironments(query?: ListEnvironmentsQuery): Promise<EnvironmentPage>;
+  countByStatus(): Promise<Partial<Record<EnvironmentStatus, number>>>;
+  /** Applies the patch; a status change not allowed by core/environment-status throws INVALID_TRANSITION. */
+  updateEnvironment(id: string, patch: EnvironmentPatch, now: Date): Promise<Environment>;
+
+  appendEvent(event: NewHistoryEvent): Promise<HistoryEvent>;
+  /** Oldest first. */
+  listEvents(environmentId: string, options?: { limit?: number }): Promise<HistoryEvent[]>;
+
+  /** Keeps at most `maxLinesPerJob` lines per job (the newest are dropped once full, and a marker line says so). */
+  appendLog(environmentId: string, jobId: string, lines: readonly string[], now: Date): Promise<void>;
+  readLog(environmentId: string, options?: { jobId?: string; afterSeq?: number; limit?: number }): Promise<LogLine[]>;
+
+  /** True the first time a delivery id is seen; false for a replay. Ids are kept at least `retainHours`. */
+  rememberDelivery(deliveryId: string, now: Date): Promise<boolean>;
+
+  close(): Promise<void>;
+}
