@@ -46,6 +46,9 @@ const envSchema = z.object({
   PULUMI_CONFIG_PASSPHRASE: z.string().min(1).optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
   PATH: z.string().default(""),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Where the CLI finds a running server. @default http://HOST:PORT */
+  STACKFORK_URL: z.string().url().optional(),
 });
 
 export type RepositoryConfig = z.infer<typeof repositorySchema>;
@@ -67,6 +70,9 @@ export interface StackforkConfig {
   githubToken?: string;
   /** The PATH the engine and its plugins run with. */
   searchPath: string;
+  logLevel: string;
+  /** Where the CLI finds a running server. */
+  serverUrl: string;
 }
 
 export interface LoadConfigOptions {
@@ -134,6 +140,8 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     },
     githubToken: e.GITHUB_TOKEN,
     searchPath: e.PATH,
+    logLevel: e.LOG_LEVEL,
+    serverUrl: e.STACKFORK_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`,
   });
 }
 

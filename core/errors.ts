@@ -30,6 +30,7 @@ export const errorCatalogue = {
   NOT_FOUND: { status: 404, visible: true, summary: "No such resource." },
   LEASE_LOST: { status: 409, visible: false, summary: "Another worker took this job after its lease expired." },
   NAME_TAKEN: { status: 409, visible: false, summary: "No unique name could be found for the environment." },
+  DEPENDENCIES_FAILED: { status: 500, visible: true, summary: "Installing the stack project's dependencies failed." },
   SOURCE_NOT_FOUND: { status: 422, visible: true, summary: "The commit could not be found in the source." },
 } as const;
 

@@ -60,9 +60,12 @@ export interface JobQueue {
   claim(owner: string, now: Date, leaseMs: number): Promise<Job | undefined>;
   /** Extends the lease; throws LEASE_LOST when another worker took the job. */
   renewLease(jobId: string, owner: string, now: Date, leaseMs: number): Promise<{ cancelRequested: boolean }>;
-  /** Done: removed from the queue. */
+  /** Done: removed from the queue. Throws LEASE_LOST when this owner no longer holds the job. */
   complete(jobId: string, owner: string): Promise<void>;
-  /** Back in the queue, claimable from `runAfter`, attempt + 1. */
+  /**
+   * Back in the queue, claimable from `runAfter`, attempt + 1 (a pending abort request stays). Throws
+   * LEASE_LOST when this owner no longer holds the job.
+   */
   retry(jobId: string, owner: string, runAfter: Date): Promise<void>;
   /** Hands back every job this owner holds, claimable at once (restart, shutdown). */
   releaseAll(owner: string): Promise<number>;

@@ -1,4 +1,10 @@
-import type { Environment, EnvironmentError, EnvironmentIdentity, EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
+import type {
+  Environment,
+  EnvironmentError,
+  EnvironmentIdentity,
+  EnvironmentKind,
+  EnvironmentStatus,
+} from "../core/environment.ts";
 import type { HistoryEvent, NewHistoryEvent } from "../core/history-event.ts";
 
 /** The fields a status change or a deploy result may set; `null` clears an optional field. */
@@ -51,21 +57,36 @@ export interface Registry {
    * The environment of this identity, created with `status` when missing. Its name is unique: when
    * the plain name is taken by another identity, the hashed name is used.
    */
-  ensureEnvironment(identity: EnvironmentIdentity, init: { status: EnvironmentStatus; now: Date; nameMaxLength?: number }): Promise<Environment>;
+  ensureEnvironment(
+    identity: EnvironmentIdentity,
+    init: { status: EnvironmentStatus; now: Date; nameMaxLength?: number },
+  ): Promise<Environment>;
   getEnvironment(id: string): Promise<Environment | undefined>;
   findEnvironment(identity: EnvironmentIdentity): Promise<Environment | undefined>;
-  /** Newest first (by updatedAt, then id). */
+  /**
+   * Newest first (by updatedAt, then id, both descending). A cursor or limit it cannot use throws
+   * INVALID_INPUT.
+   */
   listEnvironments(query?: ListEnvironmentsQuery): Promise<EnvironmentPage>;
+  /** Statuses with no environment are left out; destroyed ones are counted. */
   countByStatus(): Promise<Partial<Record<EnvironmentStatus, number>>>;
-  /** Applies the patch; a status change not allowed by core/environment-status throws INVALID_TRANSITION. */
+  /**
+   * Applies the patch; a status change not allowed by core/environment-status throws INVALID_TRANSITION
+   * and changes nothing. An unknown id throws NOT_FOUND.
+   */
   updateEnvironment(id: string, patch: EnvironmentPatch, now: Date): Promise<Environment>;
 
+  /** An unknown environment throws NOT_FOUND. */
   appendEvent(event: NewHistoryEvent): Promise<HistoryEvent>;
-  /** Oldest first. */
+  /** Oldest first; with `limit`, the newest `limit` events (the tail of the trail), still oldest first. */
   listEvents(environmentId: string, options?: { limit?: number }): Promise<HistoryEvent[]>;
 
-  /** Keeps at most `maxLinesPerJob` lines per job (the newest are dropped once full, and a marker line says so). */
+  /**
+   * Keeps at most `maxLinesPerJob` lines per job (the newest are dropped once full, and a marker line says so).
+   * An unknown environment throws NOT_FOUND.
+   */
   appendLog(environmentId: string, jobId: string, lines: readonly string[], now: Date): Promise<void>;
+  /** Lines in seq order, all of them unless `limit`; none for an unknown environment. */
   readLog(environmentId: string, options?: { jobId?: string; afterSeq?: number; limit?: number }): Promise<LogLine[]>;
 
   /** True the first time a delivery id is seen; false for a replay. Ids are kept at least `retainHours`. */

@@ -1,0 +1,40 @@
+import type { Environment } from "../core/environment.ts";
+import { requestApi } from "./request-api.ts";
+
+/** `stackfork ls`: a table of environments, or the API's JSON with --json. */
+export async function listEnvironments(serverUrl: string, options: { json: boolean; all: boolean }): Promise<number> {
+  const environments: Environment[] = [];
+  let cursor: string | undefined;
+  do {
+    const query = new URLSearchParams({ limit: "500", includeDestroyed: String(options.all) });
+    if (cursor) query.set("cursor", cursor);
+    const page = await requestApi<{ environments: Environment[]; nextCursor?: string }>(serverUrl, `/api/environments?${query}`);
+    environments.push(...page.environments);
+    cursor = page.nextCursor;
+  } while (cursor);
+
+  if (options.json) {
+    console.log(JSON.stringify({ environments }, null, 2));
+    return 0;
+  }
+  if (environments.length === 0) {
+    console.log("no environments");
+    return 0;
+  }
+  const rows = environments.map((e) => [
+    e.name,
+    e.kind,
+    e.repository,
+    e.pullRequest ? `#${e.pullRequest}` : e.branch,
+    e.status,
+    e.commitSha?.slice(0, 7) ?? "",
+    e.url ?? "",
+  ]);
+  printTable(["NAME", "KIND", "REPOSITORY", "BRANCH/PR", "STATUS", "COMMIT", "URL"], rows);
+  return 0;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
+}

@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { findRepository, type StackforkConfig } from "../core/config.ts";
+import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
+import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
+import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
+import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+import { createWorker } from "../worker/create-worker.ts";
+import { buildServer } from "./build-server.ts";
+import { loadSecret } from "./load-secret.ts";
+
+/**
+ * `stackfork serve`: webhook intake, worker and API in one process, on the embedded adapters
+ * (SQLite registry and queue, file:// Pulumi state, copies served on loopback).
+ */
+export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  const log = pino({ level: config.logLevel });
+  mkdirSync(config.dataDir, { recursive: true });
+  const webhookSecret = loadSecret(config.dataDir, "webhook-secret", config.secrets.webhookSecret);
+  const apiToken = loadSecret(config.dataDir, "api-token", config.secrets.apiToken);
+  const passphrase = loadSecret(config.dataDir, "pulumi-passphrase", config.secrets.pulumiPassphrase);
+
+  const cli = requirePulumiCli(env);
+  const registry = createSqliteRegistry({ file: path.join(config.dataDir, "registry.db") });
+  const queue = createSqliteJobQueue({ file: path.join(config.dataDir, "queue.db") });
+  const provisioner = createPulumiProvisioner({
+    engine: { cli, stateDir: path.join(config.dataDir, "pulumi"), passphrase: passphrase.value, searchPath: config.searchPath },
+    dataDir: config.dataDir,
+  });
+  const lookup = (fullName: string) => findRepository(config, fullName);
+  const worker = createWorker({
+    registry,
+    queue,
+    provisioner,
+    findRepository: lookup,
+    log,
+    now: () => new Date(),
+    // One embedded server per data dir: a stable id lets a restart take back its jobs at once.
+    workerId: `embedded@${hostname()}`,
+    concurrency: config.concurrency,
+    leaseMs: config.leaseSeconds * 1000,
+    maxAttempts: config.maxAttempts,
+  });
+
+  let ready = false;
+  const app = await buildServer({
+    registry,
+    logger: { level: config.logLevel },
+    isReady: () => ready,
+    intake: {
+      registry,
+      queue,
+      nameMaxLength: config.nameMaxLength,
+      webhookSecrets: [webhookSecret.value],
+      findRepository: lookup,
+      now: () => new Date(),
+      wakeWorker: () => worker.wake(),
+    },
+  });
+  await app.listen({ port: config.port, host: config.host });
+  worker.start();
+  ready = true;
+
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const lines = [
+    `stackfork serving on http://${config.host}:${port}`,
+    `  data dir:        ${config.dataDir}`,
+    `  config:          ${config.configFile ?? "(none: no repositories, every event is ignored)"}`,
+    `  repositories:    ${config.repositories.map((r) => `${r.name} (${r.target}${r.localPath ? `, ${r.localPath}` : ""})`).join(", ") || "none"}`,
+    `  pulumi CLI:      v${cli.version} (${cli.source}: ${cli.command})`,
+    `  webhook secret:  ${webhookSecret.file ?? "from GITHUB_WEBHOOK_SECRET"}`,
+    `  API token:       ${apiToken.file ?? "from STACKFORK_API_TOKEN"}`,
+    `  GitHub:          ${config.githubToken ? "token set, but GitHub notifications are not built yet: offline" : "offline (no GITHUB_TOKEN)"}`,
+    "  not built yet:   PR/issue_comment events, GitHub notifications and source download, dashboard pages, API mutations, the AWS platform",
+  ];
+  console.log(lines.join("\n"));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ready = false;
+    log.info({ signal, running: worker.running() }, "shutting down: no new jobs; waiting for running ones");
+    await app.close();
+    await worker.stop(config.shutdownGraceSeconds * 1000);
+    await queue.close();
+    await registry.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+export function readConfigFile(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, "utf8") : undefined;
+}

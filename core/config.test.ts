@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.ts";
+import { isStackforkError, type StackforkError } from "./errors.ts";
+
+const load = (env: Record<string, string>, file?: string) =>
+  loadConfig({ env, cwd: "/srv/app", readFile: (f) => (f === "/srv/app/stackfork.config.json" ? file : undefined) });
+
+function configError(fn: () => unknown): StackforkError {
+  try {
+    fn();
+  } catch (err) {
+    if (isStackforkError(err)) return err;
+    throw err;
+  }
+  throw new Error("expected a CONFIG_INVALID error");
+}
+
+describe("loadConfig", () => {
+  it("uses the contract's defaults with no file", () => {
+    const config = load({});
+    expect(config).toMatchObject({ port: 8080, host: "127.0.0.1", dataDir: "/srv/app/.stackfork", repositories: [] });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads repositories with defaults and resolves localPath from the file's folder", () => {
+    const config = load({}, JSON.stringify({ repositories: [{ name: "acme/api", localPath: "../api" }] }));
+    expect(config.repositories[0]).toMatchObject({ name: "acme/api", localPath: "/srv/api", stackPath: "stacks/service", target: "local" });
+  });
+
+  it("reports every problem at once", () => {
+    const err = configError(() =>
+      load({ PORT: "nope" }, JSON.stringify({ repositories: [{ name: "no-slash" }, { name: "a/b", target: "gcp" }], extra: 1 })),
+    );
+    expect(err.code).toBe("CONFIG_INVALID");
+    for (const key of ["PORT", "repositories.0.name", "repositories.1.target"]) expect(err.message).toContain(key);
+  });
+
+  it("names a STACKFORK_CONFIG that does not exist", () => {
+    expect(configError(() => load({ STACKFORK_CONFIG: "missing.json" })).code).toBe("CONFIG_INVALID");
+  });
+});

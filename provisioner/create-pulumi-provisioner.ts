@@ -1,0 +1,154 @@
+import { fork } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { RepositoryConfig } from "../core/config.ts";
+import type { Environment } from "../core/environment.ts";
+import { slugify } from "../core/environment-name.ts";
+import { type ErrorCode, errorCatalogue, StackforkError } from "../core/errors.ts";
+import { checkoutLocalCommit } from "../source/checkout-local-commit.ts";
+import { installStackDependencies } from "../source/install-stack-dependencies.ts";
+import type { PulumiEngineOptions } from "./open-stack.ts";
+import type { DeployRequest, DestroyRequest, OperationHooks, Provisioner } from "./provisioner.ts";
+import type { StackOperationMessage, StackOperationRequest } from "./stack-operation.ts";
+
+const require = createRequire(import.meta.url);
+const runnerScript = path.join(import.meta.dirname, "run-stack-operation.ts");
+
+export interface PulumiProvisionerOptions {
+  engine: PulumiEngineOptions;
+  /** The data dir: sources, dependencies and the copies' own data live under it. */
+  dataDir: string;
+}
+
+/**
+ * The Automation API provisioner: each environment is one stack of its repository's stack project,
+ * run from a checkout of the commit by a runner process (run-stack-operation.ts).
+ */
+export function createPulumiProvisioner({ engine, dataDir }: PulumiProvisionerOptions): Provisioner {
+  const platformNodeModules = path.resolve(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "../..");
+
+  return {
+    async deploy(request) {
+      const { environment, repository } = request;
+      const checkout = await readSource(request);
+      const stackDir = path.join(checkout.dir, repository.stackPath);
+      await installStackDependencies({
+        stackDir,
+        checkoutDir: checkout.dir,
+        depsDir: path.join(dataDir, "deps"),
+        platformNodeModules,
+      });
+      const result = await runStackOperation(
+        {
+          operation: "up",
+          engine,
+          projectName: projectNameOf(repository),
+          stackName: environment.name,
+          stackDir,
+          config: buildStackConfig(environment, repository, checkout.commitSha, dataDir),
+        },
+        request,
+        stackDir,
+      );
+      const url = typeof result.outputs.url === "string" ? result.outputs.url : undefined;
+      return { commitSha: checkout.commitSha, url, outputs: result.outputs, changes: result.changes };
+    },
+
+    async destroy(request: DestroyRequest) {
+      const result = await runStackOperation(
+        { operation: "destroy", engine, projectName: projectNameOf(request.repository), stackName: request.environment.name, config: {} },
+        request,
+        dataDir,
+      );
+      return { changes: result.changes };
+    },
+  };
+
+  function readSource(request: DeployRequest) {
+    const { repository, environment } = request;
+    if (!repository.localPath) {
+      throw new StackforkError(
+        "SOURCE_NOT_FOUND",
+        `${repository.name} has no localPath: downloading the source from GitHub is not built yet; set localPath in the config`,
+      );
+    }
+    return checkoutLocalCommit({
+      clonePath: repository.localPath,
+      repository: repository.name,
+      commitSha: request.commitSha,
+      branch: environment.branch,
+      sourcesDir: path.join(dataDir, "sources"),
+    });
+  }
+}
+
+/** One Pulumi project per repository, named by the platform, so a branch renaming its project cannot orphan state. */
+export function projectNameOf(repository: RepositoryConfig): string {
+  return slugify(repository.name);
+}
+
+/** The environment's overrides, under the `stackfork` namespace the stack program reads. */
+export function buildStackConfig(environment: Environment, repository: RepositoryConfig, commitSha: string, dataDir: string) {
+  const config: Record<string, string> = {
+    "stackfork:environment": environment.name,
+    "stackfork:repository": environment.repository,
+    "stackfork:branch": environment.branch,
+    "stackfork:commit": commitSha,
+    "stackfork:target": repository.target,
+    "stackfork:dataDir": path.join(dataDir, "copies", environment.name),
+  };
+  if (environment.owner) config["stackfork:owner"] = environment.owner;
+  if (environment.expiresAt) config["stackfork:expiresAt"] = environment.expiresAt;
+  return config;
+}
+
+function runStackOperation(request: StackOperationRequest, hooks: OperationHooks, cwd: string) {
+  return new Promise<{ outputs: Record<string, unknown>; changes: Record<string, number> }>((resolve, reject) => {
+    if (hooks.signal.aborted) {
+      reject(new StackforkError("DEPLOY_CANCELLED", `${request.operation} of ${request.stackName} cancelled before it started`));
+      return;
+    }
+    const child = fork(runnerScript, [], {
+      cwd,
+      execArgv: ["--import", pathToFileURL(require.resolve("tsx")).href],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    let settled: StackOperationMessage | undefined;
+    const stderrTail: string[] = [];
+    const onAbort = () => child.kill("SIGINT");
+    hooks.signal.addEventListener("abort", onAbort, { once: true });
+
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      for (const line of chunk.split("\n")) if (line.trim()) hooks.onOutput(line);
+    });
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      for (const line of chunk.split("\n")) {
+        if (!line.trim()) continue;
+        hooks.onOutput(line);
+        stderrTail.push(line);
+        if (stderrTail.length > 20) stderrTail.shift();
+      }
+    });
+    child.on("message", (message: StackOperationMessage) => {
+      if (message.type === "output") hooks.onOutput(message.line);
+      else if (message.type === "recovered") hooks.onRecovery(message.message);
+      else settled = message;
+    });
+    child.on("error", (err) => reject(new StackforkError("DEPLOY_FAILED", `runner could not start: ${err.message}`, { cause: err })));
+    child.on("exit", (code, signal) => {
+      hooks.signal.removeEventListener("abort", onAbort);
+      if (settled?.type === "done") resolve({ outputs: settled.outputs, changes: settled.changes });
+      else if (settled?.type === "failed") reject(new StackforkError(toErrorCode(settled.code), settled.message));
+      else {
+        const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
+        reject(new StackforkError("DEPLOY_FAILED", `the ${request.operation} runner ${how}:\n${stderrTail.join("\n")}`));
+      }
+    });
+    child.send(request);
+  });
+}
+
+function toErrorCode(code: string): ErrorCode {
+  return code in errorCatalogue ? (code as ErrorCode) : "DEPLOY_FAILED";
+}

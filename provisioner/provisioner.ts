@@ -1,0 +1,37 @@
+import type { RepositoryConfig } from "../core/config.ts";
+import type { Environment } from "../core/environment.ts";
+
+export interface OperationHooks {
+  /** Aborting asks the engine to stop (the CLI gets SIGINT) and the operation fails with DEPLOY_CANCELLED. */
+  signal: AbortSignal;
+  /** One line of engine output, as it happens. */
+  onOutput: (line: string) => void;
+  /** The provisioner repaired something on its own (a stale lock): say so in history. */
+  onRecovery: (message: string) => void;
+}
+
+export interface DeployRequest extends OperationHooks {
+  environment: Environment;
+  repository: RepositoryConfig;
+  /** Absent when only the branch is known: its head is resolved from the source. */
+  commitSha?: string;
+}
+
+export interface DeployResult {
+  commitSha: string;
+  url?: string;
+  outputs: Record<string, unknown>;
+  /** Resources the update created, updated, replaced, deleted or left alone. */
+  changes: Record<string, number>;
+}
+
+export interface DestroyRequest extends OperationHooks {
+  environment: Environment;
+  repository: RepositoryConfig;
+}
+
+/** Creates, updates and destroys an environment's stack. Errors are StackforkErrors with our codes. */
+export interface Provisioner {
+  deploy(request: DeployRequest): Promise<DeployResult>;
+  destroy(request: DestroyRequest): Promise<{ changes: Record<string, number> }>;
+}

@@ -1,0 +1,222 @@
+import type Database from "better-sqlite3";
+import { StackforkError } from "../core/errors.ts";
+import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
+import type { EnqueueInput, EnqueueResult, Job, JobQueue, JobReason, JobType } from "./job-queue.ts";
+import { sqliteJobQueueMigrations } from "./sqlite-job-queue-migrations.ts";
+
+export interface SqliteJobQueueOptions {
+  /** The SQLite file, created when missing. Its own file: not the registry's. */
+  file: string;
+}
+
+/** "SFQJ": marks the file as the queue's (see open-sqlite-database.ts). */
+const QUEUE_APPLICATION_ID = 0x5346514a;
+
+interface JobRow {
+  seq: number;
+  environment_id: string;
+  type: JobType;
+  commit_sha: string | null;
+  reason: string;
+  attempt: number;
+  enqueued_at: string;
+  run_after: number;
+  state: "queued" | "running";
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  cancel_requested: number;
+}
+
+/**
+ * The embedded job queue: one SQLite table. Every read-then-write runs in an IMMEDIATE transaction
+ * (the write lock is taken before the read), so several processes on one file never both claim a job.
+ */
+export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
+  // FULL: a job is the only record of a webhook already answered 202; it must survive power loss.
+  const db = openSqliteDatabase({
+    file: options.file,
+    applicationId: QUEUE_APPLICATION_ID,
+    migrations: sqliteJobQueueMigrations,
+    synchronous: "FULL",
+  });
+  const sql = prepareStatements(db);
+
+  const enqueue = db.transaction((input: EnqueueInput, now: Date): EnqueueResult => {
+    const superseded = input.type === "destroy" ? dropQueuedDeploys(input.environmentId) : [];
+    const abortRequested = input.type === "destroy" ? requestAbort(input.environmentId) : undefined;
+    // Only the environment's last job may absorb a request: a deploy queued before a destroy (a retried
+    // one) must not take the newest SHA, or the destroy would run after it and win.
+    const last = sql.lastJobOfEnvironment.get(input.environmentId);
+    const collapsed = last?.state === "queued" && last.type === input.type;
+    if (collapsed) {
+      sql.collapse.run({
+        seq: last.seq,
+        commit_sha: input.commitSha ?? last.commit_sha,
+        reason: JSON.stringify(input.reason),
+      });
+    }
+    const seq = collapsed ? last.seq : insertJob(input, now);
+    return { job: readJob(seq), collapsed, superseded, ...(abortRequested && { abortRequested }) };
+  });
+
+  function dropQueuedDeploys(environmentId: string): Job[] {
+    const rows = sql.queuedDeploys.all(environmentId);
+    for (const row of rows) sql.deleteJob.run(row.seq);
+    return rows.map(toJob);
+  }
+
+  function requestAbort(environmentId: string): Job | undefined {
+    const running = sql.runningDeploy.get(environmentId);
+    if (!running) return undefined;
+    sql.requestCancel.run(running.seq);
+    return readJob(running.seq);
+  }
+
+  function insertJob(input: EnqueueInput, now: Date): number {
+    const { lastInsertRowid } = sql.insertJob.run({
+      environment_id: input.environmentId,
+      type: input.type,
+      commit_sha: input.commitSha ?? null,
+      reason: JSON.stringify(input.reason),
+      enqueued_at: now.toISOString(),
+      run_after: now.getTime(),
+    });
+    return Number(lastInsertRowid);
+  }
+
+  function readJob(seq: number): Job {
+    const row = sql.jobBySeq.get(seq);
+    if (!row) throw new Error(`job-${seq} vanished inside its own transaction`);
+    return toJob(row);
+  }
+
+  const claim = db.transaction((owner: string, now: Date, leaseMs: number): Job | undefined => {
+    const row = sql.nextClaimable.get({ now: now.getTime() });
+    if (!row) return undefined;
+    // A running job is claimable only because its lease expired: its worker is gone, this is a new attempt.
+    const attempt = row.state === "running" ? row.attempt + 1 : row.attempt;
+    sql.takeLease.run({ seq: row.seq, owner, lease_expires_at: now.getTime() + leaseMs, attempt });
+    return readJob(row.seq);
+  });
+
+  /** The job while this owner holds it (an expired lease nobody took again still counts), else LEASE_LOST. */
+  function requireHeld(jobId: string, owner: string): JobRow {
+    const seq = parseJobId(jobId);
+    const row = seq === undefined ? undefined : sql.jobBySeq.get(seq);
+    if (row?.state !== "running" || row.lease_owner !== owner) {
+      throw new StackforkError("LEASE_LOST", `${owner} no longer holds ${jobId}`, { details: { jobId, owner } });
+    }
+    return row;
+  }
+
+  const renewLease = db.transaction((jobId: string, owner: string, now: Date, leaseMs: number) => {
+    const row = requireHeld(jobId, owner);
+    sql.renewLease.run(now.getTime() + leaseMs, row.seq);
+    return { cancelRequested: row.cancel_requested === 1 };
+  });
+
+  const complete = db.transaction((jobId: string, owner: string) => {
+    sql.deleteJob.run(requireHeld(jobId, owner).seq);
+  });
+
+  const retry = db.transaction((jobId: string, owner: string, runAfter: Date) => {
+    sql.requeue.run(runAfter.getTime(), requireHeld(jobId, owner).seq);
+  });
+
+  return {
+    enqueue: async (input, now) => enqueue.immediate(input, now),
+    claim: async (owner, now, leaseMs) => {
+      requirePositiveLease(leaseMs);
+      return claim.immediate(owner, now, leaseMs);
+    },
+    renewLease: async (jobId, owner, now, leaseMs) => {
+      requirePositiveLease(leaseMs);
+      return renewLease.immediate(jobId, owner, now, leaseMs);
+    },
+    complete: async (jobId, owner) => complete.immediate(jobId, owner),
+    retry: async (jobId, owner, runAfter) => retry.immediate(jobId, owner, runAfter),
+    // One statement: atomic without an explicit transaction. run_after is left as is: a job was
+    // claimable (run_after reached) when it was claimed, so it is claimable again at once.
+    releaseAll: async (owner) => sql.releaseAll.run(owner).changes,
+    listPending: async (environmentId) =>
+      (environmentId === undefined ? sql.allJobs.all() : sql.jobsOfEnvironment.all(environmentId)).map(toJob),
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    jobBySeq: db.prepare<[number], JobRow>("SELECT * FROM jobs WHERE seq = ?"),
+    allJobs: db.prepare<[], JobRow>("SELECT * FROM jobs ORDER BY seq"),
+    jobsOfEnvironment: db.prepare<[string], JobRow>("SELECT * FROM jobs WHERE environment_id = ? ORDER BY seq"),
+    insertJob: db.prepare<
+      [Pick<JobRow, "environment_id" | "type" | "commit_sha" | "reason" | "enqueued_at" | "run_after">]
+    >(
+      `INSERT INTO jobs (environment_id, type, commit_sha, reason, attempt, enqueued_at, run_after, state)
+       VALUES (@environment_id, @type, @commit_sha, @reason, 1, @enqueued_at, @run_after, 'queued')`,
+    ),
+    lastJobOfEnvironment: db.prepare<[string], JobRow>(
+      "SELECT * FROM jobs WHERE environment_id = ? ORDER BY seq DESC LIMIT 1",
+    ),
+    queuedDeploys: db.prepare<[string], JobRow>(
+      "SELECT * FROM jobs WHERE environment_id = ? AND type = 'deploy' AND state = 'queued' ORDER BY seq",
+    ),
+    runningDeploy: db.prepare<[string], JobRow>(
+      "SELECT * FROM jobs WHERE environment_id = ? AND type = 'deploy' AND state = 'running' ORDER BY seq LIMIT 1",
+    ),
+    collapse: db.prepare<[{ seq: number; commit_sha: string | null; reason: string }]>(
+      "UPDATE jobs SET commit_sha = @commit_sha, reason = @reason WHERE seq = @seq",
+    ),
+    requestCancel: db.prepare<[number]>("UPDATE jobs SET cancel_requested = 1 WHERE seq = ?"),
+    deleteJob: db.prepare<[number]>("DELETE FROM jobs WHERE seq = ?"),
+    // Claimable: due (queued and run_after reached, or running with an expired lease), first of its
+    // environment, and no other job of the environment under a live lease.
+    nextClaimable: db.prepare<[{ now: number }], JobRow>(
+      `SELECT * FROM jobs AS j
+       WHERE ((j.state = 'queued' AND j.run_after <= @now) OR (j.state = 'running' AND j.lease_expires_at <= @now))
+         AND j.seq = (SELECT min(k.seq) FROM jobs AS k WHERE k.environment_id = j.environment_id)
+         AND NOT EXISTS (SELECT 1 FROM jobs AS k WHERE k.environment_id = j.environment_id AND k.seq <> j.seq
+                         AND k.state = 'running' AND k.lease_expires_at > @now)
+       ORDER BY j.seq LIMIT 1`,
+    ),
+    takeLease: db.prepare<[{ seq: number; owner: string; lease_expires_at: number; attempt: number }]>(
+      `UPDATE jobs SET state = 'running', lease_owner = @owner, lease_expires_at = @lease_expires_at, attempt = @attempt
+       WHERE seq = @seq`,
+    ),
+    renewLease: db.prepare<[number, number]>("UPDATE jobs SET lease_expires_at = ? WHERE seq = ?"),
+    requeue: db.prepare<[number, number]>(
+      `UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, run_after = ?, attempt = attempt + 1
+       WHERE seq = ?`,
+    ),
+    releaseAll: db.prepare<[string]>(
+      "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'running' AND lease_owner = ?",
+    ),
+  };
+}
+
+function toJob(row: JobRow): Job {
+  return {
+    id: `job-${row.seq}`,
+    environmentId: row.environment_id,
+    type: row.type,
+    ...(row.commit_sha !== null && { commitSha: row.commit_sha }),
+    reason: JSON.parse(row.reason) as JobReason,
+    attempt: row.attempt,
+    enqueuedAt: row.enqueued_at,
+    runAfter: new Date(row.run_after).toISOString(),
+    cancelRequested: row.cancel_requested === 1,
+  };
+}
+
+function parseJobId(jobId: string): number | undefined {
+  const match = /^job-(\d+)$/.exec(jobId);
+  return match ? Number(match[1]) : undefined;
+}
+
+function requirePositiveLease(leaseMs: number): void {
+  if (!Number.isInteger(leaseMs) || leaseMs < 1) {
+    throw new StackforkError("INVALID_INPUT", "leaseMs must be a positive integer", { details: { leaseMs } });
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The registry's schema, one step per `user_version`. A schema change is one more entry; released
+ * entries are never edited (files in the field already ran them).
+ */
+export const sqliteRegistryMigrations: readonly string[] = [
+  `
+  CREATE TABLE environments (
+    id TEXT PRIMARY KEY,                  -- the environment name
+    name TEXT NOT NULL UNIQUE,
+    identity_key TEXT NOT NULL UNIQUE,    -- formatIdentityKey()
+    kind TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    repository_key TEXT NOT NULL,         -- lowercase: GitHub repository names are case-insensitive
+    branch TEXT NOT NULL,
+    pull_request INTEGER,
+    owner TEXT,
+    status TEXT NOT NULL,
+    url TEXT,
+    commit_sha TEXT,
+    created_at TEXT NOT NULL,             -- ISO 8601, fixed width: sorts as text
+    updated_at TEXT NOT NULL,
+    expires_at TEXT,
+    last_error_code TEXT,
+    last_error_message TEXT,
+    last_deploy_ms INTEGER,
+    search_text TEXT NOT NULL             -- lowercase name, branch and repository, one per line
+  );
+  -- The dashboard's pages: newest first, destroyed hidden by default (a partial index skips them).
+  CREATE INDEX environments_live_by_update ON environments (updated_at DESC, id DESC) WHERE status <> 'destroyed';
+  CREATE INDEX environments_by_update ON environments (updated_at DESC, id DESC);
+  CREATE INDEX environments_by_status ON environments (status, updated_at DESC, id DESC);
+  CREATE INDEX environments_by_repository ON environments (repository_key, updated_at DESC, id DESC);
+
+  CREATE TABLE history_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    environment_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    message TEXT NOT NULL,
+    actor TEXT,
+    delivery_id TEXT,
+    job_id TEXT,
+    commit_sha TEXT,
+    duration_ms INTEGER,
+    error_code TEXT
+  );
+  CREATE INDEX history_events_by_environment ON history_events (environment_id, id);
+
+  CREATE TABLE log_lines (
+    environment_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    job_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (environment_id, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX log_lines_by_job ON log_lines (environment_id, job_id, seq);
+
+  -- One row per job that wrote a log: counting its lines on every append would grow with the log.
+  CREATE TABLE log_jobs (
+    environment_id TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    line_count INTEGER NOT NULL,
+    truncated INTEGER NOT NULL,
+    PRIMARY KEY (environment_id, job_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE seen_deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    seen_at INTEGER NOT NULL              -- epoch ms
+  ) WITHOUT ROWID;
+  CREATE INDEX seen_deliveries_by_time ON seen_deliveries (seen_at);
+  `,
+];

@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
+import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
+import { processesMentioning, readStackResources } from "../support/stack-state.ts";
+import { deletePayload, pushPayload } from "../support/webhook-deliveries.ts";
+
+const REPO = "acme/api";
+const PROJECT = "acme-api";
+
+// The whole path on one machine: signed webhook -> queue -> worker -> real pulumi engine -> a copy
+// of stacks/service served on loopback -> destroy. No mocks of our own code.
+describe("a branch's environment, end to end", () => {
+  let work: string;
+  let dataDir: string;
+  let repo: FixtureRepository;
+  let server: EmbeddedServer;
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), "stackfork-e2e-"));
+    dataDir = path.join(work, "data");
+    repo = createFixtureRepository(path.join(work, "repo"));
+    server = await startEmbeddedServer({ dataDir, repositories: [{ name: REPO, localPath: repo.dir }] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("push -> ready, update in place, delete -> destroyed with nothing left", async () => {
+    const first = repo.commit("feature/login", "first");
+    const accepted = await server.deliver("push", pushPayload(REPO, "feature/login", first));
+    expect(accepted.status).toBe(202);
+    const id = (accepted.body.queued as { environment: string }[])[0]?.environment as string;
+    expect(id).toMatch(/^api-feature-login-[0-9a-f]{8}$/);
+
+    const ready = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
+    expect(ready.status, JSON.stringify(ready.lastError)).toBe("ready");
+    expect(ready.commitSha).toBe(first);
+    const url = ready.url as string;
+    expect(await (await fetch(`${url}/`)).json()).toMatchObject({ environment: id, branch: "feature/login", commit: first });
+    const before = readStackResources(dataDir, PROJECT, id) ?? [];
+    expect(before.length).toBeGreaterThan(1);
+
+    const second = repo.commit("feature/login", "second");
+    expect((await server.deliver("push", pushPayload(REPO, "feature/login", second))).status).toBe(202);
+    const updated = await server.waitFor(id, (e) => e.status === "ready" && e.commitSha === second);
+    expect(updated.url).toBe(url);
+    expect(await (await fetch(`${url}/`)).json()).toMatchObject({ commit: second });
+    // Updated in place: the same resources, none created anew (a replacement would get a new `created`).
+    const after = readStackResources(dataDir, PROJECT, id) ?? [];
+    expect(after.map((r) => [r.urn, r.id, r.created])).toEqual(before.map((r) => [r.urn, r.id, r.created]));
+
+    repo.deleteBranch("feature/login");
+    expect((await server.deliver("delete", deletePayload(REPO, "feature/login"))).status).toBe(202);
+    const destroyed = await server.waitFor(id, (e) => e.status === "destroyed" || e.status === "failed");
+    expect(destroyed.status, JSON.stringify(destroyed.lastError)).toBe("destroyed");
+    expect(destroyed.url).toBeUndefined();
+    await expect(fetch(`${url}/`)).rejects.toThrow();
+    expect(readStackResources(dataDir, PROJECT, id)).toBeUndefined();
+    expect(processesMentioning(path.join(dataDir, "copies", id))).toEqual([]);
+    expect(destroyed.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(["deploy_requested", "deploy_started", "deploy_succeeded", "destroy_requested", "destroy_succeeded"]),
+    );
+  });
+
+  it("answers a replayed delivery with 200 and does nothing", async () => {
+    const sha = repo.commit("feature/replay", "replay");
+    const first = await server.deliver("push", pushPayload(REPO, "feature/replay", sha), "delivery-replay-1");
+    const replay = await server.deliver("push", pushPayload(REPO, "feature/replay", sha), "delivery-replay-1");
+    expect(first.status).toBe(202);
+    expect(replay).toMatchObject({ status: 200, body: { ignored: "duplicate delivery" } });
+    const id = (first.body.queued as { environment: string }[])[0]?.environment as string;
+    const env = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
+    expect(env.events.filter((e) => e.type === "deploy_requested")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
+import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
+import { listStackLocks, processesMentioning, readStackResources } from "../support/stack-state.ts";
+import { deletePayload, pushPayload } from "../support/webhook-deliveries.ts";
+
+const REPO = "acme/api";
+const PROJECT = "acme-api";
+
+// The races every preview tool gets wrong, against the real engine and a real server process.
+describe("races and crashes", () => {
+  let work: string;
+  let dataDir: string;
+  let repo: FixtureRepository;
+  let server: EmbeddedServer;
+  const start = () =>
+    startEmbeddedServer({ dataDir, repositories: [{ name: REPO, localPath: repo.dir }], extraConfig: { leaseSeconds: 5 } });
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), "stackfork-races-"));
+    dataDir = path.join(work, "data");
+    repo = createFixtureRepository(path.join(work, "repo"));
+    server = await start();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  const queuedId = (body: Record<string, unknown>) => (body.queued as { environment: string }[])[0]?.environment as string;
+
+  it("collapses a burst of 10 pushes into at most 2 engine runs, ending on the last commit", async () => {
+    const shas = Array.from({ length: 10 }, (_, i) => repo.commit("burst", `burst ${i}`));
+    // In order, as GitHub sends them, within well under a second.
+    const answers = [];
+    for (const sha of shas) answers.push(await server.deliver("push", pushPayload(REPO, "burst", sha)));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
+    const last = shas.at(-1) as string;
+    const env = await server.waitFor(queuedId(answers[0]?.body ?? {}), (e) => e.status === "ready" && e.commitSha === last);
+    expect(env.events.filter((e) => e.type === "deploy_started").length).toBeLessThanOrEqual(2);
+    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: last });
+  });
+
+  it("a destroy arriving during a deploy ends destroyed, with nothing left", async () => {
+    const sha = repo.commit("doomed", "doomed");
+    const id = queuedId((await server.deliver("push", pushPayload(REPO, "doomed", sha))).body);
+    await server.waitFor(id, (e) => e.status === "deploying");
+    expect((await server.deliver("delete", deletePayload(REPO, "doomed"))).status).toBe(202);
+    const env = await server.waitFor(id, (e) => e.status === "destroyed" || e.status === "failed");
+    expect(env.status, JSON.stringify(env.lastError)).toBe("destroyed");
+    expect(readStackResources(dataDir, PROJECT, id)).toBeUndefined();
+    expect(processesMentioning(path.join(dataDir, "copies", id))).toEqual([]);
+    expect(listStackLocks(dataDir)).toEqual([]);
+  });
+
+  it("kill -9 during a deploy, restart: the environment ends ready and no lock is left", async () => {
+    const sha = repo.commit("crash", "crash");
+    const id = queuedId((await server.deliver("push", pushPayload(REPO, "crash", sha))).body);
+    await server.waitFor(id, (e) => e.status === "deploying" && listStackLocks(dataDir).length > 0, 60_000);
+    await server.stop("SIGKILL");
+    server = await start();
+    const env = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
+    expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
+    expect(env.commitSha).toBe(sha);
+    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: sha });
+    expect(listStackLocks(dataDir)).toEqual([]);
+  });
+
+  it("deploys two branches in parallel; colliding and hostile names stay distinct and never reach a shell", async () => {
+    const canary = path.join(work, "pwned");
+    const branches = ["feature/a_b", "feature-a-b", `evil/$(touch\${IFS}${canary})"'\`;x`];
+    const ids: string[] = [];
+    for (const branch of branches) {
+      const sha = repo.commit(branch, `hello ${branch}`);
+      ids.push(queuedId((await server.deliver("push", pushPayload(REPO, branch, sha))).body));
+    }
+    expect(new Set(ids).size).toBe(3);
+    const envs = await Promise.all(ids.map((id) => server.waitFor(id, (e) => e.status === "ready" || e.status === "failed")));
+    for (const [i, env] of envs.entries()) {
+      expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
+      expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ branch: branches[i] });
+    }
+    expect(new Set(envs.map((e) => e.url)).size).toBe(3);
+    expect(existsSync(canary)).toBe(false);
+  });
+});

@@ -1,0 +1,33 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  id?: string;
+  created?: string;
+  modified?: string;
+  outputs?: Record<string, unknown>;
+}
+
+/** Reads a stack's checkpoint straight from the file:// backend, as an auditor would. */
+export function readStackResources(dataDir: string, project: string, stack: string): StateResource[] | undefined {
+  const file = path.join(dataDir, "pulumi", "backend", ".pulumi", "stacks", project, `${stack}.json`);
+  if (!existsSync(file)) return undefined;
+  const checkpoint = JSON.parse(readFileSync(file, "utf8")) as { checkpoint?: { latest?: { resources?: StateResource[] } } };
+  return checkpoint.checkpoint?.latest?.resources ?? [];
+}
+
+/** Lock files the file:// backend leaves while an update runs (or after one crashed). */
+export function listStackLocks(dataDir: string): string[] {
+  const dir = path.join(dataDir, "pulumi", "backend", ".pulumi", "locks");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
+}
+
+/** Command lines of running processes that mention `needle` (say, a copy's data dir). */
+export function processesMentioning(needle: string): string[] {
+  const ps = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
+  return ps.split("\n").filter((line) => line.includes(needle) && !line.includes("ps -eo"));
+}

@@ -1,0 +1,283 @@
+import type { RepositoryConfig } from "../core/config.ts";
+import type { Environment } from "../core/environment.ts";
+import { isStackforkError, StackforkError, type ErrorCode } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Provisioner } from "../provisioner/provisioner.ts";
+import type { Job, JobQueue } from "../queue/job-queue.ts";
+import type { Registry } from "../registry/registry.ts";
+
+export interface WorkerDeps {
+  registry: Registry;
+  queue: JobQueue;
+  provisioner: Provisioner;
+  findRepository: (fullName: string) => RepositoryConfig | undefined;
+  log: Logger;
+  now: () => Date;
+  /** Lease owner name: unique per process. */
+  workerId: string;
+  /** Engine runs at once, across environments. */
+  concurrency: number;
+  leaseMs: number;
+  maxAttempts: number;
+  /** How often to look for work when nobody wakes the worker. @default 500 */
+  pollMs?: number;
+}
+
+export interface Worker {
+  start(): void;
+  /** Looks for work now (a job was just enqueued in this process). */
+  wake(): void;
+  /** Stops taking jobs; waits up to graceMs for running ones, then aborts them and waits for them to settle. */
+  stop(graceMs: number): Promise<void>;
+  /** Jobs running now. */
+  running(): number;
+}
+
+/** Errors worth another attempt: the next try may well succeed. */
+const TRANSIENT: readonly ErrorCode[] = ["STACK_LOCKED", "LEASE_LOST"];
+const MAX_LOG_BATCH = 50;
+
+/**
+ * Takes jobs in per-environment order, drives the provisioner, writes history and the engine log,
+ * and never leaves an environment `deploying` after a crash: the job's lease expires (or the
+ * restart releases it), the job is taken again, and the provisioner recovers the stack.
+ */
+export function createWorker(deps: WorkerDeps): Worker {
+  const { registry, queue, log } = deps;
+  const running = new Map<string, { job: Job; controller: AbortController; done: Promise<void> }>();
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+  let filling: Promise<void> | undefined;
+
+  function schedule(delayMs: number) {
+    if (stopping) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void fill(), delayMs);
+  }
+
+  async function fill(): Promise<void> {
+    if (filling) return filling;
+    filling = (async () => {
+      try {
+        while (!stopping && running.size < deps.concurrency) {
+          const job = await queue.claim(deps.workerId, deps.now(), deps.leaseMs);
+          if (!job) break;
+          const controller = new AbortController();
+          const done = runJob(job, controller).finally(() => {
+            running.delete(job.id);
+            schedule(0);
+          });
+          running.set(job.id, { job, controller, done });
+        }
+      } catch (err) {
+        log.error({ err }, "could not take a job");
+      } finally {
+        filling = undefined;
+        schedule(deps.pollMs ?? 500);
+      }
+    })();
+    return filling;
+  }
+
+  async function runJob(job: Job, controller: AbortController): Promise<void> {
+    const jobLog = log.child({ jobId: job.id, environment: job.environmentId });
+    const environment = await registry.getEnvironment(job.environmentId);
+    if (!environment) {
+      jobLog.warn("job for an unknown environment dropped");
+      await queue.complete(job.id, deps.workerId);
+      return;
+    }
+    const repository = deps.findRepository(environment.repository);
+    const heartbeat = keepLease(job, controller, jobLog);
+    const logBuffer = createLogBuffer(environment.id, job.id);
+    const hooks = {
+      signal: controller.signal,
+      onOutput: logBuffer.push,
+      onRecovery: (message: string) => void record(environment, job, "lock_recovered", message),
+    };
+    const started = Date.now();
+    try {
+      if (!repository) throw new StackforkError("CONFIG_INVALID", `repository ${environment.repository} is no longer configured`);
+      if (job.type === "deploy") await deploy(environment, repository, job, hooks, started);
+      else await destroy(environment, repository, job, hooks, started);
+      await queue.complete(job.id, deps.workerId);
+    } catch (err) {
+      await logBuffer.flush();
+      await settleFailure(environment, job, err, controller, started, jobLog);
+    } finally {
+      clearInterval(heartbeat);
+      await logBuffer.flush();
+    }
+  }
+
+  async function deploy(environment: Environment, repository: RepositoryConfig, job: Job, hooks: HooksOf, started: number) {
+    const attempt = job.attempt > 1 ? ` (attempt ${job.attempt})` : "";
+    await transition(environment.id, "deploying");
+    await record(environment, job, "deploy_started", `deploying ${job.commitSha ?? `head of ${environment.branch}`}${attempt}`);
+    const result = await deps.provisioner.deploy({ environment, repository, commitSha: job.commitSha, ...hooks });
+    const durationMs = Date.now() - started;
+    const now = deps.now();
+    const expiresAt = repository.ttlHours > 0 ? new Date(now.getTime() + repository.ttlHours * 3_600_000).toISOString() : null;
+    await registry.updateEnvironment(
+      environment.id,
+      { status: "ready", url: result.url ?? null, commitSha: result.commitSha, lastError: null, lastDeployMs: durationMs, expiresAt },
+      now,
+    );
+    await record(environment, job, "deploy_succeeded", `ready at ${result.url ?? "(no url output)"} ${describeChanges(result.changes)}`, {
+      durationMs,
+      commitSha: result.commitSha,
+    });
+  }
+
+  async function destroy(environment: Environment, repository: RepositoryConfig, job: Job, hooks: HooksOf, started: number) {
+    await transition(environment.id, "destroying");
+    await record(environment, job, "destroy_started", "destroying");
+    const result = await deps.provisioner.destroy({ environment, repository, ...hooks });
+    await registry.updateEnvironment(environment.id, { status: "destroyed", url: null, lastError: null }, deps.now());
+    await record(environment, job, "destroy_succeeded", `destroyed ${describeChanges(result.changes)}`, {
+      durationMs: Date.now() - started,
+    });
+  }
+
+  async function settleFailure(environment: Environment, job: Job, err: unknown, controller: AbortController, started: number, jobLog: Logger) {
+    const error = isStackforkError(err) ? err : new StackforkError("DEPLOY_FAILED", String(err), { cause: err });
+    const durationMs = Date.now() - started;
+    const op = job.type;
+    if (controller.signal.aborted && stopping) {
+      // Shutdown: hand the job back untouched; the next start takes it again and recovers the stack.
+      jobLog.warn("job aborted by shutdown; released for the next start");
+      await queue.releaseAll(deps.workerId).catch(() => 0);
+      return;
+    }
+    if (controller.signal.aborted && op === "deploy") {
+      await record(environment, job, "deploy_aborted", "deploy stopped: a destroy superseded it", { durationMs, errorCode: "DEPLOY_CANCELLED" });
+      await queue.complete(job.id, deps.workerId);
+      return;
+    }
+    if (error.code === "LEASE_LOST") {
+      jobLog.warn("lease lost: another worker owns the job now");
+      return;
+    }
+    if (TRANSIENT.includes(error.code) && job.attempt < deps.maxAttempts) {
+      const delayMs = 1000 * 2 ** (job.attempt - 1);
+      await record(environment, job, "retry_scheduled", `${op} failed with ${error.code}; retrying in ${delayMs / 1000}s`, {
+        errorCode: error.code,
+        durationMs,
+      });
+      await queue.retry(job.id, deps.workerId, new Date(deps.now().getTime() + delayMs));
+      return;
+    }
+    jobLog.error({ err: error }, `${op} failed`);
+    await registry.updateEnvironment(
+      environment.id,
+      { status: "failed", lastError: { code: error.code, message: error.message } },
+      deps.now(),
+    );
+    await record(environment, job, op === "deploy" ? "deploy_failed" : "destroy_failed", error.message, {
+      durationMs,
+      errorCode: error.code,
+    });
+    await queue.complete(job.id, deps.workerId);
+  }
+
+  function keepLease(job: Job, controller: AbortController, jobLog: Logger): NodeJS.Timeout {
+    return setInterval(async () => {
+      try {
+        const { cancelRequested } = await queue.renewLease(job.id, deps.workerId, deps.now(), deps.leaseMs);
+        if (cancelRequested && !controller.signal.aborted) {
+          jobLog.info("destroy requested: aborting the running deploy");
+          controller.abort();
+        }
+      } catch (err) {
+        jobLog.error({ err }, "lease renewal failed: aborting the job");
+        controller.abort();
+      }
+    }, Math.max(200, Math.floor(deps.leaseMs / 3)));
+  }
+
+  function createLogBuffer(environmentId: string, jobId: string) {
+    let lines: string[] = [];
+    let writing = Promise.resolve();
+    const flush = () => {
+      if (lines.length === 0) return writing;
+      const batch = lines;
+      lines = [];
+      writing = writing.then(() => registry.appendLog(environmentId, jobId, batch, deps.now())).catch((err) => {
+        log.error({ err }, "could not write the engine log");
+      });
+      return writing;
+    };
+    const tick = setInterval(() => void flush(), 250);
+    return {
+      push: (line: string) => {
+        lines.push(line);
+        if (lines.length >= MAX_LOG_BATCH) void flush();
+      },
+      flush: async () => {
+        clearInterval(tick);
+        await flush();
+      },
+    };
+  }
+
+  async function transition(environmentId: string, status: Environment["status"]) {
+    await registry.updateEnvironment(environmentId, { status }, deps.now());
+  }
+
+  async function record(
+    environment: Environment,
+    job: Job,
+    type: Parameters<Registry["appendEvent"]>[0]["type"],
+    message: string,
+    extra: { durationMs?: number; errorCode?: string; commitSha?: string } = {},
+  ) {
+    await registry.appendEvent({
+      environmentId: environment.id,
+      at: deps.now().toISOString(),
+      type,
+      message,
+      actor: job.reason.actor,
+      deliveryId: job.reason.deliveryId,
+      jobId: job.id,
+      commitSha: extra.commitSha ?? job.commitSha,
+      durationMs: extra.durationMs,
+      errorCode: extra.errorCode,
+    });
+  }
+
+  return {
+    start() {
+      stopping = false;
+      // Jobs this worker id held before a restart are ours to take again, at once.
+      void queue.releaseAll(deps.workerId).then(() => fill());
+    },
+    wake() {
+      schedule(0);
+    },
+    async stop(graceMs) {
+      stopping = true;
+      clearTimeout(timer);
+      await filling;
+      const all = () => Promise.allSettled([...running.values()].map((r) => r.done));
+      const graceful = await Promise.race([all().then(() => true), sleep(graceMs).then(() => false)]);
+      if (!graceful) {
+        for (const r of running.values()) r.controller.abort();
+        await all();
+      }
+    },
+    running: () => running.size,
+  };
+}
+
+type HooksOf = { signal: AbortSignal; onOutput: (line: string) => void; onRecovery: (message: string) => void };
+
+function describeChanges(changes: Record<string, number>): string {
+  const parts = Object.entries(changes)
+    .filter(([, n]) => n > 0)
+    .map(([op, n]) => `${op} ${n}`);
+  return parts.length ? `(${parts.join(", ")})` : "";
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
