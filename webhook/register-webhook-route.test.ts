@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
+import type { FastifyInstance } from "fastify";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildServer } from "../cli/build-server.ts";
+import type { RepositoryConfig } from "../core/config.ts";
+import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
+import type { JobQueue } from "../queue/job-queue.ts";
+import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+import type { Registry } from "../registry/registry.ts";
+import { pushPayload, signDelivery } from "../test/support/webhook-deliveries.ts";
+
+const SECRET = "route-secret";
+const repo: RepositoryConfig = { name: "acme/api", stackPath: "stacks/service", defaultBranch: "main", target: "local", ttlHours: 72 };
+const SHA = "b".repeat(40);
+
+describe("POST /webhooks/github", () => {
+  let dir: string;
+  let registry: Registry;
+  let queue: JobQueue;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "stackfork-route-"));
+    registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
+    queue = createSqliteJobQueue({ file: path.join(dir, "queue.db") });
+    app = await buildServer({
+      registry,
+      logger: false,
+      isReady: () => true,
+      intake: {
+        registry,
+        queue,
+        nameMaxLength: 40,
+        webhookSecrets: ["old-secret", SECRET],
+        findRepository: (name) => (name.toLowerCase() === repo.name ? repo : undefined),
+        now: () => new Date("2026-11-27T12:00:00Z"),
+        log: pino({ level: "silent" }),
+      },
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await registry.close();
+    await queue.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const post = (headers: Record<string, string>, body: string) =>
+    app.inject({ method: "POST", url: "/webhooks/github", headers, payload: body });
+
+  it("queues a signed push and answers 202 with the environment", async () => {
+    const delivery = await signDelivery(SECRET, "push", pushPayload("acme/api", "feature/x", SHA));
+    const response = await post(delivery.headers, delivery.body);
+    expect(response.statusCode).toBe(202);
+    const env = response.json().queued[0].environment as string;
+    expect(await queue.listPending(env)).toMatchObject([{ type: "deploy", commitSha: SHA }]);
+    expect(await registry.getEnvironment(env)).toMatchObject({ status: "queued", branch: "feature/x", kind: "branch" });
+  });
+
+  it("accepts every secret during a rotation", async () => {
+    const delivery = await signDelivery("old-secret", "push", pushPayload("acme/api", "feature/rotated", SHA));
+    expect((await post(delivery.headers, delivery.body)).statusCode).toBe(202);
+  });
+
+  it("refuses unsigned, forged and tampered deliveries with 401", async () => {
+    const good = await signDelivery(SECRET, "push", pushPayload("acme/api", "feature/y", SHA));
+    const { "x-hub-signature-256": _, ...unsigned } = good.headers;
+    const forged = await signDelivery("wrong-secret", "push", pushPayload("acme/api", "feature/y", SHA));
+    const answers = await Promise.all([
+      post(unsigned, good.body),
+      post(forged.headers, forged.body),
+      post(good.headers, good.body.replace("feature/y", "feature/z")),
+    ]);
+    for (const answer of answers) expect(answer.statusCode).toBe(401);
+    expect(answers.map((a) => a.json().error.code)).toEqual(["SIGNATURE_MISSING", "SIGNATURE_INVALID", "SIGNATURE_INVALID"]);
+  });
+
+  it("answers 400 to a signed body that is not JSON, 413 past GitHub's 25 MB", async () => {
+    const notJson = await signDelivery(SECRET, "push", {});
+    const body = "{not json";
+    const { sign } = await import("@octokit/webhooks-methods");
+    const malformed = await post({ ...notJson.headers, "x-hub-signature-256": await sign(SECRET, body) }, body);
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().error.code).toBe("PAYLOAD_MALFORMED");
+    const huge = await post(notJson.headers, `{"x":"${"a".repeat(25 * 1024 * 1024)}"}`);
+    expect(huge.statusCode).toBe(413);
+  });
+
+  it("ignores a replayed delivery id with 200", async () => {
+    const delivery = await signDelivery(SECRET, "push", pushPayload("acme/api", "feature/replayed", SHA), "same-id");
+    expect((await post(delivery.headers, delivery.body)).statusCode).toBe(202);
+    const replay = await post(delivery.headers, delivery.body);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toMatchObject({ ignored: "duplicate delivery" });
+  });
+
+  it("acknowledges every ping, create, delete and push example with 200 or 202", async () => {
+    for (const { name, examples: payloads } of examples as { name: string; examples: Record<string, unknown>[] }[]) {
+      if (!["ping", "push", "create", "delete"].includes(name)) continue;
+      for (const payload of payloads) {
+        const delivery = await signDelivery(SECRET, name, payload);
+        const response = await post(delivery.headers, delivery.body);
+        // None of the examples' repositories is configured here: each is ignored, with the reason.
+        expect(response.statusCode, `${name}`).toBe(200);
+        expect(typeof response.json().ignored).toBe("string");
+      }
+    }
+  });
+
+  it("serves GET /healthz and the environment list", async () => {
+    expect((await app.inject("/healthz")).statusCode).toBe(200);
+    const list = await app.inject("/api/environments");
+    expect(list.json().environments.length).toBeGreaterThan(0);
+    expect((await app.inject("/api/environments?status=bogus")).statusCode).toBe(400);
+    expect((await app.inject("/api/environments/nope")).statusCode).toBe(404);
+  });
+});
