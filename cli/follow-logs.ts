@@ -5,7 +5,11 @@ import { requestApi } from "./request-api.ts";
 const settled: readonly EnvironmentStatus[] = ["ready", "failed", "destroyed", "awaiting_approval"];
 
 /** `stackfork logs <env> [--follow]`: the engine log, polled until the environment settles. */
-export async function followLogs(serverUrl: string, environment: string, options: { follow: boolean }): Promise<number> {
+export async function followLogs(
+  serverUrl: string,
+  environment: string,
+  options: { follow: boolean },
+): Promise<number> {
   let after = 0;
   for (;;) {
     const query = new URLSearchParams({ after: String(after) });

@@ -8,7 +8,10 @@ export async function listEnvironments(serverUrl: string, options: { json: boole
   do {
     const query = new URLSearchParams({ limit: "500", includeDestroyed: String(options.all) });
     if (cursor) query.set("cursor", cursor);
-    const page = await requestApi<{ environments: Environment[]; nextCursor?: string }>(serverUrl, `/api/environments?${query}`);
+    const page = await requestApi<{ environments: Environment[]; nextCursor?: string }>(
+      serverUrl,
+      `/api/environments?${query}`,
+    );
     environments.push(...page.environments);
     cursor = page.nextCursor;
   } while (cursor);
@@ -36,5 +39,11 @@ export async function listEnvironments(serverUrl: string, options: { json: boole
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
+  for (const row of [header, ...rows])
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    );
 }

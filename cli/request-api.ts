@@ -6,9 +6,13 @@ export async function requestApi<T>(serverUrl: string, path: string): Promise<T>
   try {
     response = await fetch(new URL(path, serverUrl));
   } catch (err) {
-    throw new StackforkError("NOT_FOUND", `no stackfork server at ${serverUrl} (start one with \`npm start\`, or set STACKFORK_URL)`, {
-      cause: err,
-    });
+    throw new StackforkError(
+      "NOT_FOUND",
+      `no stackfork server at ${serverUrl} (start one with \`npm start\`, or set STACKFORK_URL)`,
+      {
+        cause: err,
+      },
+    );
   }
   const body = (await response.json().catch(() => ({}))) as T & { error?: { code?: string; message?: string } };
   if (!response.ok) {

@@ -26,7 +26,12 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   const registry = createSqliteRegistry({ file: path.join(config.dataDir, "registry.db") });
   const queue = createSqliteJobQueue({ file: path.join(config.dataDir, "queue.db") });
   const provisioner = createPulumiProvisioner({
-    engine: { cli, stateDir: path.join(config.dataDir, "pulumi"), passphrase: passphrase.value, searchPath: config.searchPath },
+    engine: {
+      cli,
+      stateDir: path.join(config.dataDir, "pulumi"),
+      passphrase: passphrase.value,
+      searchPath: config.searchPath,
+    },
     dataDir: config.dataDir,
   });
   const lookup = (fullName: string) => findRepository(config, fullName);

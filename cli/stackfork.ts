@@ -2,8 +2,8 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../core/config.ts";
 import { isStackforkError } from "../core/errors.ts";
-import { listEnvironments } from "./list-environments.ts";
 import { followLogs } from "./follow-logs.ts";
+import { listEnvironments } from "./list-environments.ts";
 import { readConfigFile, serve } from "./serve.ts";
 
 const usage = `stackfork: a copy of your serverless stack for every branch
@@ -17,7 +17,8 @@ Usage:
 Environment: PORT, HOST, STACKFORK_DATA_DIR, STACKFORK_CONFIG, STACKFORK_URL (see README).`;
 
 const help: Record<string, string> = {
-  serve: "stackfork serve\n  Listens on HOST:PORT (default 127.0.0.1:8080); data in STACKFORK_DATA_DIR (default ./.stackfork).",
+  serve:
+    "stackfork serve\n  Listens on HOST:PORT (default 127.0.0.1:8080); data in STACKFORK_DATA_DIR (default ./.stackfork).",
   ls: "stackfork ls [--json] [--all]\n  Lists environments of the server at STACKFORK_URL (default http://HOST:PORT).",
   logs: "stackfork logs <env> [--follow]\n  Prints the engine log of <env>; --follow keeps printing until the job settles.",
 };

@@ -24,12 +24,20 @@ describe("loadConfig", () => {
 
   it("reads repositories with defaults and resolves localPath from the file's folder", () => {
     const config = load({}, JSON.stringify({ repositories: [{ name: "acme/api", localPath: "../api" }] }));
-    expect(config.repositories[0]).toMatchObject({ name: "acme/api", localPath: "/srv/api", stackPath: "stacks/service", target: "local" });
+    expect(config.repositories[0]).toMatchObject({
+      name: "acme/api",
+      localPath: "/srv/api",
+      stackPath: "stacks/service",
+      target: "local",
+    });
   });
 
   it("reports every problem at once", () => {
     const err = configError(() =>
-      load({ PORT: "nope" }, JSON.stringify({ repositories: [{ name: "no-slash" }, { name: "a/b", target: "gcp" }], extra: 1 })),
+      load(
+        { PORT: "nope" },
+        JSON.stringify({ repositories: [{ name: "no-slash" }, { name: "a/b", target: "gcp" }], extra: 1 }),
+      ),
     );
     expect(err.code).toBe("CONFIG_INVALID");
     for (const key of ["PORT", "repositories.0.name", "repositories.1.target"]) expect(err.message).toContain(key);

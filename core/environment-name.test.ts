@@ -2,14 +2,22 @@ import { describe, expect, it } from "vitest";
 import type { EnvironmentIdentity } from "./environment.ts";
 import { ENVIRONMENT_NAME_MAX_LENGTH, nameEnvironment, RESOURCE_SUFFIX_MAX_LENGTH } from "./environment-name.ts";
 
-const branch = (name: string, repository = "acme/api"): EnvironmentIdentity => ({ kind: "branch", repository, branch: name });
+const branch = (name: string, repository = "acme/api"): EnvironmentIdentity => ({
+  kind: "branch",
+  repository,
+  branch: name,
+});
 const valid = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 describe("nameEnvironment", () => {
   it("keeps a lossless slug readable and adds no hash", () => {
     expect(nameEnvironment(branch("feature-login"))).toBe("api-feature-login");
-    expect(nameEnvironment({ kind: "pull_request", repository: "acme/api", pullRequest: 42, branch: "x" })).toBe("api-pr-42");
-    expect(nameEnvironment({ kind: "sandbox", repository: "acme/api", owner: "Octocat", branch: "main" })).toBe("api-sb-octocat");
+    expect(nameEnvironment({ kind: "pull_request", repository: "acme/api", pullRequest: 42, branch: "x" })).toBe(
+      "api-pr-42",
+    );
+    expect(nameEnvironment({ kind: "sandbox", repository: "acme/api", owner: "Octocat", branch: "main" })).toBe(
+      "api-sb-octocat",
+    );
   });
 
   it("gives identities that slug alike distinct names", () => {
@@ -23,7 +31,9 @@ describe("nameEnvironment", () => {
   it("keeps a branch named like a PR or sandbox apart from them", () => {
     const pr = nameEnvironment({ kind: "pull_request", repository: "acme/api", pullRequest: 5, branch: "x" });
     expect(nameEnvironment(branch("pr-5"))).not.toBe(pr);
-    expect(nameEnvironment(branch("sb-octocat"))).not.toBe(nameEnvironment({ kind: "sandbox", repository: "acme/api", owner: "octocat", branch: "x" }));
+    expect(nameEnvironment(branch("sb-octocat"))).not.toBe(
+      nameEnvironment({ kind: "sandbox", repository: "acme/api", owner: "octocat", branch: "x" }),
+    );
   });
 
   it("fits every AWS name built from it, for hostile and long names", () => {
@@ -31,6 +41,7 @@ describe("nameEnvironment", () => {
       `feature/${"very-long-".repeat(20)}`,
       `x"; rm -rf / #'${"q".repeat(180)}`,
       "🚀/🔥",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion in a branch name, on purpose
       "$(touch${IFS}pwned)",
       "-leading-dash",
       "UPPER/Case_Mixed.dots",

@@ -3,7 +3,13 @@ import { examplePayload, pushPayload } from "../test/support/webhook-deliveries.
 import type { RepositoryConfig } from "./config.ts";
 import { decideIntents } from "./event-policy.ts";
 
-const repo: RepositoryConfig = { name: "acme/api", stackPath: "stacks/service", defaultBranch: "main", target: "local", ttlHours: 72 };
+const repo: RepositoryConfig = {
+  name: "acme/api",
+  stackPath: "stacks/service",
+  defaultBranch: "main",
+  target: "local",
+  ttlHours: 72,
+};
 const find = (name: string) => (name.toLowerCase() === "acme/api" ? repo : undefined);
 const decide = (name: string, payload: unknown) => decideIntents({ name, deliveryId: "d-1", payload }, find);
 const SHA = "a".repeat(40);
@@ -23,16 +29,30 @@ describe("event policy for branches", () => {
   });
 
   it("destroys on delete and on a push that deletes", () => {
-    const del = { ...examplePayload("delete"), ref: "feature/x", ref_type: "branch", repository: { full_name: "acme/api" } };
+    const del = {
+      ...examplePayload("delete"),
+      ref: "feature/x",
+      ref_type: "branch",
+      repository: { full_name: "acme/api" },
+    };
     expect(decide("delete", del)).toMatchObject({ intents: [{ type: "destroy" }] });
-    expect(decide("push", pushPayload("acme/api", "feature/x", SHA, { deleted: true }))).toMatchObject({ intents: [{ type: "destroy" }] });
+    expect(decide("push", pushPayload("acme/api", "feature/x", SHA, { deleted: true }))).toMatchObject({
+      intents: [{ type: "destroy" }],
+    });
   });
 
   it("deploys a created branch at its head, resolved later", () => {
-    const created = { ...examplePayload("create"), ref: "feature/y", ref_type: "branch", repository: { full_name: "acme/api" } };
+    const created = {
+      ...examplePayload("create"),
+      ref: "feature/y",
+      ref_type: "branch",
+      repository: { full_name: "acme/api" },
+    };
     const decision = decide("create", created);
     expect(decision).toMatchObject({ intents: [{ type: "deploy", identity: { branch: "feature/y" } }] });
-    expect("intents" in decision && decision.intents[0]?.type === "deploy" && decision.intents[0].commitSha).toBeFalsy();
+    expect(
+      "intents" in decision && decision.intents[0]?.type === "deploy" && decision.intents[0].commitSha,
+    ).toBeFalsy();
   });
 
   it("ignores, with a reason, what is not a preview", () => {

@@ -43,7 +43,8 @@ export function decideIntents(
 
   const branch = readBranch(event.name, payload);
   if (branch === undefined) return { ignored: `${event.name}: not a branch (tags are not deployed)` };
-  const defaultBranch = typeof payload.repository?.default_branch === "string" ? payload.repository.default_branch : repo.defaultBranch;
+  const defaultBranch =
+    typeof payload.repository?.default_branch === "string" ? payload.repository.default_branch : repo.defaultBranch;
   if (branch === defaultBranch) return { ignored: `${branch} is the default branch: production is not previewed` };
 
   const identity = { kind: "branch" as const, repository: repo.name, branch };
@@ -54,7 +55,8 @@ export function decideIntents(
     return { intents: [{ type: "destroy", identity, cause: cause(`branch ${branch} deleted`) }] };
   }
   if (event.name === "push") {
-    if (typeof payload.after !== "string" || !SHA.test(payload.after)) return { ignored: "push: no valid head SHA (after)" };
+    if (typeof payload.after !== "string" || !SHA.test(payload.after))
+      return { ignored: "push: no valid head SHA (after)" };
     return { intents: [{ type: "deploy", identity, commitSha: payload.after, cause: cause(`push to ${branch}`) }] };
   }
   return { intents: [{ type: "deploy", identity, cause: cause(`branch ${branch} created`) }] };
@@ -62,6 +64,7 @@ export function decideIntents(
 
 function readBranch(eventName: string, payload: RefPayload): string | undefined {
   if (typeof payload.ref !== "string" || payload.ref === "") return undefined;
-  if (eventName === "push") return payload.ref.startsWith(BRANCH_REF) ? payload.ref.slice(BRANCH_REF.length) : undefined;
+  if (eventName === "push")
+    return payload.ref.startsWith(BRANCH_REF) ? payload.ref.slice(BRANCH_REF.length) : undefined;
   return payload.ref_type === "branch" ? payload.ref : undefined;
 }

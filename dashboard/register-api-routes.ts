@@ -2,7 +2,15 @@ import type { FastifyInstance } from "fastify";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import type { Registry } from "../registry/registry.ts";
 
-const statuses: readonly EnvironmentStatus[] = ["queued", "deploying", "ready", "failed", "destroying", "destroyed", "awaiting_approval"];
+const statuses: readonly EnvironmentStatus[] = [
+  "queued",
+  "deploying",
+  "ready",
+  "failed",
+  "destroying",
+  "destroyed",
+  "awaiting_approval",
+];
 const kinds: readonly EnvironmentKind[] = ["branch", "pull_request", "sandbox"];
 
 export interface ApiDeps {
@@ -83,7 +91,10 @@ export async function registerApiRoutes(app: FastifyInstance, { registry }: ApiD
       const q = request.query as { after?: number; jobId?: string; limit: number };
       const environment = await registry.getEnvironment(id);
       if (!environment) return reply.code(404).send({ error: { code: "NOT_FOUND", message: `no environment ${id}` } });
-      return { lines: await registry.readLog(id, { afterSeq: q.after, jobId: q.jobId, limit: q.limit }), status: environment.status };
+      return {
+        lines: await registry.readLog(id, { afterSeq: q.after, jobId: q.jobId, limit: q.limit }),
+        status: environment.status,
+      };
     },
   );
 }

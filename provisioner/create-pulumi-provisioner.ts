@@ -57,7 +57,13 @@ export function createPulumiProvisioner({ engine, dataDir }: PulumiProvisionerOp
 
     async destroy(request: DestroyRequest) {
       const result = await runStackOperation(
-        { operation: "destroy", engine, projectName: projectNameOf(request.repository), stackName: request.environment.name, config: {} },
+        {
+          operation: "destroy",
+          engine,
+          projectName: projectNameOf(request.repository),
+          stackName: request.environment.name,
+          config: {},
+        },
         request,
         dataDir,
       );
@@ -89,7 +95,12 @@ export function projectNameOf(repository: RepositoryConfig): string {
 }
 
 /** The environment's overrides, under the `stackfork` namespace the stack program reads. */
-export function buildStackConfig(environment: Environment, repository: RepositoryConfig, commitSha: string, dataDir: string) {
+export function buildStackConfig(
+  environment: Environment,
+  repository: RepositoryConfig,
+  commitSha: string,
+  dataDir: string,
+) {
   const config: Record<string, string> = {
     "stackfork:environment": environment.name,
     "stackfork:repository": environment.repository,
@@ -106,7 +117,12 @@ export function buildStackConfig(environment: Environment, repository: Repositor
 function runStackOperation(request: StackOperationRequest, hooks: OperationHooks, cwd: string) {
   return new Promise<{ outputs: Record<string, unknown>; changes: Record<string, number> }>((resolve, reject) => {
     if (hooks.signal.aborted) {
-      reject(new StackforkError("DEPLOY_CANCELLED", `${request.operation} of ${request.stackName} cancelled before it started`));
+      reject(
+        new StackforkError(
+          "DEPLOY_CANCELLED",
+          `${request.operation} of ${request.stackName} cancelled before it started`,
+        ),
+      );
       return;
     }
     const child = fork(runnerScript, [], {
@@ -135,14 +151,18 @@ function runStackOperation(request: StackOperationRequest, hooks: OperationHooks
       else if (message.type === "recovered") hooks.onRecovery(message.message);
       else settled = message;
     });
-    child.on("error", (err) => reject(new StackforkError("DEPLOY_FAILED", `runner could not start: ${err.message}`, { cause: err })));
+    child.on("error", (err) =>
+      reject(new StackforkError("DEPLOY_FAILED", `runner could not start: ${err.message}`, { cause: err })),
+    );
     child.on("exit", (code, signal) => {
       hooks.signal.removeEventListener("abort", onAbort);
       if (settled?.type === "done") resolve({ outputs: settled.outputs, changes: settled.changes });
       else if (settled?.type === "failed") reject(new StackforkError(toErrorCode(settled.code), settled.message));
       else {
         const how = signal ? `was killed by ${signal}` : `exited with ${code}`;
-        reject(new StackforkError("DEPLOY_FAILED", `the ${request.operation} runner ${how}:\n${stderrTail.join("\n")}`));
+        reject(
+          new StackforkError("DEPLOY_FAILED", `the ${request.operation} runner ${how}:\n${stderrTail.join("\n")}`),
+        );
       }
     });
     child.send(request);

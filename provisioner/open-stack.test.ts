@@ -20,7 +20,12 @@ describe("openStack on the real pulumi engine", () => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(path.join(tmpdir(), "stackfork-engine-"));
-    engine = { cli: requirePulumiCli(process.env), stateDir, passphrase: "test-passphrase", searchPath: process.env.PATH ?? "" };
+    engine = {
+      cli: requirePulumiCli(process.env),
+      stateDir,
+      passphrase: "test-passphrase",
+      searchPath: process.env.PATH ?? "",
+    };
     stack = await openStack(engine, { projectName: "greeting", stackName, program: greetingProgram });
   });
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));

@@ -29,7 +29,10 @@ export interface OpenStackOptions {
  * Each stack gets a persistent work directory beside the state, because its `Pulumi.<stack>.yaml`
  * holds the encryption salt: a temporary workspace would lose it and make secrets unreadable.
  */
-export async function openStack(engine: PulumiEngineOptions, { projectName, stackName, program }: OpenStackOptions): Promise<Stack> {
+export async function openStack(
+  engine: PulumiEngineOptions,
+  { projectName, stackName, program }: OpenStackOptions,
+): Promise<Stack> {
   const backendDir = path.join(engine.stateDir, "backend");
   const workDir = path.join(engine.stateDir, "workspaces", projectName, stackName);
   mkdirSync(backendDir, { recursive: true });

@@ -26,7 +26,8 @@ export function readPinnedPulumiVersion(): string {
 
 /** Where built CLIs are kept, outside the repo so that clean clones (CI) and later sessions reuse them. */
 export function resolvePulumiCacheRoot(env: NodeJS.ProcessEnv, version: string): string {
-  const cacheHome = env.STACKFORK_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(homedir(), ".cache"), "stackfork");
+  const cacheHome =
+    env.STACKFORK_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(homedir(), ".cache"), "stackfork");
   return path.join(cacheHome, "pulumi", version);
 }
 

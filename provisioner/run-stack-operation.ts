@@ -25,7 +25,9 @@ process.once("message", (request: StackOperationRequest) => {
     (done) => finish(done),
     (err: unknown) => {
       const mapped = controller.signal.aborted
-        ? new StackforkError("DEPLOY_CANCELLED", `${request.operation} of ${request.stackName} was stopped`, { cause: err })
+        ? new StackforkError("DEPLOY_CANCELLED", `${request.operation} of ${request.stackName} was stopped`, {
+            cause: err,
+          })
         : isStackforkError(err)
           ? err
           : mapPulumiError(err, request.operation);
@@ -36,12 +38,19 @@ process.once("message", (request: StackOperationRequest) => {
 
 async function runOperation(request: StackOperationRequest): Promise<StackOperationMessage> {
   const program = request.operation === "up" ? await loadProgram(requireStackDir(request)) : async () => {};
-  const stack = await openStack(request.engine, { projectName: request.projectName, stackName: request.stackName, program });
+  const stack = await openStack(request.engine, {
+    projectName: request.projectName,
+    stackName: request.stackName,
+    program,
+  });
   const onOutput = streamLines((line) => send({ type: "output", line }));
   const options = { onOutput, signal: controller.signal, color: "never" as const };
 
   if (request.operation === "up") {
-    await stack.setAllConfig({ ...readTemplateConfig(requireStackDir(request), request.projectName), ...toConfigMap(request.config) });
+    await stack.setAllConfig({
+      ...readTemplateConfig(requireStackDir(request), request.projectName),
+      ...toConfigMap(request.config),
+    });
     const result = await withLockRecovery(stack, () => stack.up(options));
     onOutput.flush();
     const outputs = Object.fromEntries(
@@ -79,10 +88,14 @@ async function loadProgram(stackDir: string): Promise<PulumiFn> {
   const file = [base, `${base}.ts`, path.join(base, "index.ts"), path.join(base, "index.js")].find(
     (candidate) => existsSync(candidate) && statSync(candidate).isFile(),
   );
-  if (!file) throw new StackforkError("DEPLOY_FAILED", `no program found in ${stackDir} (index.ts or Pulumi.yaml main)`);
+  if (!file)
+    throw new StackforkError("DEPLOY_FAILED", `no program found in ${stackDir} (index.ts or Pulumi.yaml main)`);
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   if (typeof mod.default !== "function") {
-    throw new StackforkError("DEPLOY_FAILED", `${path.relative(stackDir, file)} must default-export the Pulumi program function`);
+    throw new StackforkError(
+      "DEPLOY_FAILED",
+      `${path.relative(stackDir, file)} must default-export the Pulumi program function`,
+    );
   }
   return mod.default as PulumiFn;
 }
@@ -98,7 +111,10 @@ function readTemplateConfig(stackDir: string, projectName: string): ConfigMap {
   const block = readProjectFile(stackDir).config;
   if (!block || typeof block !== "object") return {};
   const entries = Object.entries(block as Record<string, unknown>).flatMap(([key, spec]) => {
-    const value = spec && typeof spec === "object" ? ((spec as { default?: unknown; value?: unknown }).value ?? (spec as { default?: unknown }).default) : spec;
+    const value =
+      spec && typeof spec === "object"
+        ? ((spec as { default?: unknown; value?: unknown }).value ?? (spec as { default?: unknown }).default)
+        : spec;
     if (value === undefined || value === null || typeof value === "object") return [];
     return [[key.includes(":") ? key : `${projectName}:${key}`, { value: String(value) }] as const];
   });

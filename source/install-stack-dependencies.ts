@@ -1,6 +1,16 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { StackforkError } from "../core/errors.ts";
@@ -30,14 +40,20 @@ export interface InstalledDependencies {
  * own package-lock.json gets `npm ci` once per lockfile hash (offline from npm's cache when it can),
  * shared by every environment with the same lockfile; a stack without one uses the platform's.
  */
-export async function installStackDependencies(request: InstallStackDependenciesRequest): Promise<InstalledDependencies> {
+export async function installStackDependencies(
+  request: InstallStackDependenciesRequest,
+): Promise<InstalledDependencies> {
   const lockfile = path.join(request.stackDir, "package-lock.json");
   if (!existsSync(lockfile)) {
     linkNodeModules(path.join(request.checkoutDir, "node_modules"), request.platformNodeModules);
     return { nodeModules: request.platformNodeModules, from: "platform", reused: true };
   }
   const manifest = path.join(request.stackDir, "package.json");
-  const hash = createHash("sha256").update(readFileSync(lockfile)).update(readFileSync(manifest)).digest("hex").slice(0, 16);
+  const hash = createHash("sha256")
+    .update(readFileSync(lockfile))
+    .update(readFileSync(manifest))
+    .digest("hex")
+    .slice(0, 16);
   const target = path.join(request.depsDir, hash);
   const reused = existsSync(target);
   if (!reused) {
@@ -55,7 +71,11 @@ export async function installStackDependencies(request: InstallStackDependencies
       rmSync(scratch, { recursive: true, force: true });
       if (!existsSync(target)) {
         const detail = (err as { stderr?: string }).stderr?.trim().split("\n").slice(-5).join("\n") ?? String(err);
-        throw new StackforkError("DEPENDENCIES_FAILED", `npm ci of ${path.basename(request.stackDir)} failed:\n${detail}`, { cause: err });
+        throw new StackforkError(
+          "DEPENDENCIES_FAILED",
+          `npm ci of ${path.basename(request.stackDir)} failed:\n${detail}`,
+          { cause: err },
+        );
       }
     }
   }

@@ -1,7 +1,7 @@
 import { verifyWithFallback } from "@octokit/webhooks-methods";
-import type { Logger } from "../core/logger.ts";
 import type { RepositoryConfig } from "../core/config.ts";
 import { decideIntents } from "../core/event-policy.ts";
+import type { Logger } from "../core/logger.ts";
 import type { SubmitIntentDeps, SubmitResult } from "../worker/submit-intent.ts";
 import { submitIntent } from "../worker/submit-intent.ts";
 
@@ -33,7 +33,8 @@ export async function receiveDelivery(deps: ReceiveDeliveryDeps, request: Delive
   const signature = request.getHeader("x-hub-signature-256");
   if (!signature) return reject(401, "SIGNATURE_MISSING", "X-Hub-Signature-256 header is missing");
   const [first, ...others] = deps.webhookSecrets;
-  const valid = first !== undefined && (await verifyWithFallback(first, request.rawBody, signature, others).catch(() => false));
+  const valid =
+    first !== undefined && (await verifyWithFallback(first, request.rawBody, signature, others).catch(() => false));
   if (!valid) return reject(401, "SIGNATURE_INVALID", "X-Hub-Signature-256 does not match the payload");
 
   const name = request.getHeader("x-github-event");

@@ -3,18 +3,23 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import type { FastifyInstance } from "fastify";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../cli/build-server.ts";
 import type { RepositoryConfig } from "../core/config.ts";
-import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
-import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
+import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { pushPayload, signDelivery } from "../test/support/webhook-deliveries.ts";
 
 const SECRET = "route-secret";
-const repo: RepositoryConfig = { name: "acme/api", stackPath: "stacks/service", defaultBranch: "main", target: "local", ttlHours: 72 };
+const repo: RepositoryConfig = {
+  name: "acme/api",
+  stackPath: "stacks/service",
+  defaultBranch: "main",
+  target: "local",
+  ttlHours: 72,
+};
 const SHA = "b".repeat(40);
 
 describe("POST /webhooks/github", () => {
@@ -38,7 +43,6 @@ describe("POST /webhooks/github", () => {
         webhookSecrets: ["old-secret", SECRET],
         findRepository: (name) => (name.toLowerCase() === repo.name ? repo : undefined),
         now: () => new Date("2026-11-27T12:00:00Z"),
-        log: pino({ level: "silent" }),
       },
     });
   });
@@ -76,7 +80,11 @@ describe("POST /webhooks/github", () => {
       post(good.headers, good.body.replace("feature/y", "feature/z")),
     ]);
     for (const answer of answers) expect(answer.statusCode).toBe(401);
-    expect(answers.map((a) => a.json().error.code)).toEqual(["SIGNATURE_MISSING", "SIGNATURE_INVALID", "SIGNATURE_INVALID"]);
+    expect(answers.map((a) => a.json().error.code)).toEqual([
+      "SIGNATURE_MISSING",
+      "SIGNATURE_INVALID",
+      "SIGNATURE_INVALID",
+    ]);
   });
 
   it("answers 400 to a signed body that is not JSON, 413 past GitHub's 25 MB", async () => {

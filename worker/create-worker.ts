@@ -1,6 +1,6 @@
 import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
-import { isStackforkError, StackforkError, type ErrorCode } from "../core/errors.ts";
+import { type ErrorCode, isStackforkError, StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Provisioner } from "../provisioner/provisioner.ts";
 import type { Job, JobQueue } from "../queue/job-queue.ts";
@@ -97,7 +97,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     };
     const started = Date.now();
     try {
-      if (!repository) throw new StackforkError("CONFIG_INVALID", `repository ${environment.repository} is no longer configured`);
+      if (!repository)
+        throw new StackforkError("CONFIG_INVALID", `repository ${environment.repository} is no longer configured`);
       if (job.type === "deploy") await deploy(environment, repository, job, hooks, started);
       else await destroy(environment, repository, job, hooks, started);
       await queue.complete(job.id, deps.workerId);
@@ -110,26 +111,57 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  async function deploy(environment: Environment, repository: RepositoryConfig, job: Job, hooks: HooksOf, started: number) {
+  async function deploy(
+    environment: Environment,
+    repository: RepositoryConfig,
+    job: Job,
+    hooks: HooksOf,
+    started: number,
+  ) {
     const attempt = job.attempt > 1 ? ` (attempt ${job.attempt})` : "";
     await transition(environment.id, "deploying");
-    await record(environment, job, "deploy_started", `deploying ${job.commitSha ?? `head of ${environment.branch}`}${attempt}`);
+    await record(
+      environment,
+      job,
+      "deploy_started",
+      `deploying ${job.commitSha ?? `head of ${environment.branch}`}${attempt}`,
+    );
     const result = await deps.provisioner.deploy({ environment, repository, commitSha: job.commitSha, ...hooks });
     const durationMs = Date.now() - started;
     const now = deps.now();
-    const expiresAt = repository.ttlHours > 0 ? new Date(now.getTime() + repository.ttlHours * 3_600_000).toISOString() : null;
+    const expiresAt =
+      repository.ttlHours > 0 ? new Date(now.getTime() + repository.ttlHours * 3_600_000).toISOString() : null;
     await registry.updateEnvironment(
       environment.id,
-      { status: "ready", url: result.url ?? null, commitSha: result.commitSha, lastError: null, lastDeployMs: durationMs, expiresAt },
+      {
+        status: "ready",
+        url: result.url ?? null,
+        commitSha: result.commitSha,
+        lastError: null,
+        lastDeployMs: durationMs,
+        expiresAt,
+      },
       now,
     );
-    await record(environment, job, "deploy_succeeded", `ready at ${result.url ?? "(no url output)"} ${describeChanges(result.changes)}`, {
-      durationMs,
-      commitSha: result.commitSha,
-    });
+    await record(
+      environment,
+      job,
+      "deploy_succeeded",
+      `ready at ${result.url ?? "(no url output)"} ${describeChanges(result.changes)}`,
+      {
+        durationMs,
+        commitSha: result.commitSha,
+      },
+    );
   }
 
-  async function destroy(environment: Environment, repository: RepositoryConfig, job: Job, hooks: HooksOf, started: number) {
+  async function destroy(
+    environment: Environment,
+    repository: RepositoryConfig,
+    job: Job,
+    hooks: HooksOf,
+    started: number,
+  ) {
     await transition(environment.id, "destroying");
     await record(environment, job, "destroy_started", "destroying");
     const result = await deps.provisioner.destroy({ environment, repository, ...hooks });
@@ -139,7 +171,14 @@ export function createWorker(deps: WorkerDeps): Worker {
     });
   }
 
-  async function settleFailure(environment: Environment, job: Job, err: unknown, controller: AbortController, started: number, jobLog: Logger) {
+  async function settleFailure(
+    environment: Environment,
+    job: Job,
+    err: unknown,
+    controller: AbortController,
+    started: number,
+    jobLog: Logger,
+  ) {
     const error = isStackforkError(err) ? err : new StackforkError("DEPLOY_FAILED", String(err), { cause: err });
     const durationMs = Date.now() - started;
     const op = job.type;
@@ -150,7 +189,10 @@ export function createWorker(deps: WorkerDeps): Worker {
       return;
     }
     if (controller.signal.aborted && op === "deploy") {
-      await record(environment, job, "deploy_aborted", "deploy stopped: a destroy superseded it", { durationMs, errorCode: "DEPLOY_CANCELLED" });
+      await record(environment, job, "deploy_aborted", "deploy stopped: a destroy superseded it", {
+        durationMs,
+        errorCode: "DEPLOY_CANCELLED",
+      });
       await queue.complete(job.id, deps.workerId);
       return;
     }
@@ -160,10 +202,16 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     if (TRANSIENT.includes(error.code) && job.attempt < deps.maxAttempts) {
       const delayMs = 1000 * 2 ** (job.attempt - 1);
-      await record(environment, job, "retry_scheduled", `${op} failed with ${error.code}; retrying in ${delayMs / 1000}s`, {
-        errorCode: error.code,
-        durationMs,
-      });
+      await record(
+        environment,
+        job,
+        "retry_scheduled",
+        `${op} failed with ${error.code}; retrying in ${delayMs / 1000}s`,
+        {
+          errorCode: error.code,
+          durationMs,
+        },
+      );
       await queue.retry(job.id, deps.workerId, new Date(deps.now().getTime() + delayMs));
       return;
     }
@@ -181,18 +229,21 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   function keepLease(job: Job, controller: AbortController, jobLog: Logger): NodeJS.Timeout {
-    return setInterval(async () => {
-      try {
-        const { cancelRequested } = await queue.renewLease(job.id, deps.workerId, deps.now(), deps.leaseMs);
-        if (cancelRequested && !controller.signal.aborted) {
-          jobLog.info("destroy requested: aborting the running deploy");
+    return setInterval(
+      async () => {
+        try {
+          const { cancelRequested } = await queue.renewLease(job.id, deps.workerId, deps.now(), deps.leaseMs);
+          if (cancelRequested && !controller.signal.aborted) {
+            jobLog.info("destroy requested: aborting the running deploy");
+            controller.abort();
+          }
+        } catch (err) {
+          jobLog.error({ err }, "lease renewal failed: aborting the job");
           controller.abort();
         }
-      } catch (err) {
-        jobLog.error({ err }, "lease renewal failed: aborting the job");
-        controller.abort();
-      }
-    }, Math.max(200, Math.floor(deps.leaseMs / 3)));
+      },
+      Math.max(200, Math.floor(deps.leaseMs / 3)),
+    );
   }
 
   function createLogBuffer(environmentId: string, jobId: string) {
@@ -202,9 +253,11 @@ export function createWorker(deps: WorkerDeps): Worker {
       if (lines.length === 0) return writing;
       const batch = lines;
       lines = [];
-      writing = writing.then(() => registry.appendLog(environmentId, jobId, batch, deps.now())).catch((err) => {
-        log.error({ err }, "could not write the engine log");
-      });
+      writing = writing
+        .then(() => registry.appendLog(environmentId, jobId, batch, deps.now()))
+        .catch((err) => {
+          log.error({ err }, "could not write the engine log");
+        });
       return writing;
     };
     const tick = setInterval(() => void flush(), 250);

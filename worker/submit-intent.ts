@@ -26,14 +26,24 @@ export async function submitIntent(deps: SubmitIntentDeps, intent: Intent, now: 
   if (intent.type === "destroy") {
     const found = await registry.findEnvironment(intent.identity);
     if (!found) return { outcome: "ignored", reason: `no environment for ${describeIdentity(intent)}` };
-    if (found.status === "destroyed") return { outcome: "ignored", reason: `${found.name} is already destroyed`, environment: found };
+    if (found.status === "destroyed")
+      return { outcome: "ignored", reason: `${found.name} is already destroyed`, environment: found };
     environment = found;
   } else {
-    environment = await registry.ensureEnvironment(intent.identity, { status: "queued", now, nameMaxLength: deps.nameMaxLength });
+    environment = await registry.ensureEnvironment(intent.identity, {
+      status: "queued",
+      now,
+      nameMaxLength: deps.nameMaxLength,
+    });
   }
 
   const result = await queue.enqueue(
-    { environmentId: environment.id, type: intent.type, commitSha: intent.type === "deploy" ? intent.commitSha : undefined, reason: cause },
+    {
+      environmentId: environment.id,
+      type: intent.type,
+      commitSha: intent.type === "deploy" ? intent.commitSha : undefined,
+      reason: cause,
+    },
     now,
   );
   await recordRequest(registry, environment, intent, result, now);
@@ -49,9 +59,21 @@ export async function submitIntent(deps: SubmitIntentDeps, intent: Intent, now: 
   return { outcome: "queued", environment, jobId: result.job.id, collapsed: result.collapsed };
 }
 
-async function recordRequest(registry: Registry, environment: Environment, intent: Intent, result: EnqueueResult, now: Date) {
+async function recordRequest(
+  registry: Registry,
+  environment: Environment,
+  intent: Intent,
+  result: EnqueueResult,
+  now: Date,
+) {
   const at = now.toISOString();
-  const base = { environmentId: environment.id, at, actor: intent.cause.actor, deliveryId: intent.cause.deliveryId, jobId: result.job.id };
+  const base = {
+    environmentId: environment.id,
+    at,
+    actor: intent.cause.actor,
+    deliveryId: intent.cause.deliveryId,
+    jobId: result.job.id,
+  };
   const collapsed = result.collapsed ? ` (merged into queued job ${result.job.id})` : "";
   await registry.appendEvent({
     ...base,
@@ -60,10 +82,21 @@ async function recordRequest(registry: Registry, environment: Environment, inten
     commitSha: intent.type === "deploy" ? intent.commitSha : undefined,
   });
   for (const job of result.superseded) {
-    await registry.appendEvent({ ...base, type: "deploy_superseded", jobId: job.id, commitSha: job.commitSha, message: `queued deploy ${job.id} dropped: a destroy was requested` });
+    await registry.appendEvent({
+      ...base,
+      type: "deploy_superseded",
+      jobId: job.id,
+      commitSha: job.commitSha,
+      message: `queued deploy ${job.id} dropped: a destroy was requested`,
+    });
   }
   if (result.abortRequested) {
-    await registry.appendEvent({ ...base, type: "deploy_aborted", jobId: result.abortRequested.id, message: `running deploy ${result.abortRequested.id} asked to stop: a destroy was requested` });
+    await registry.appendEvent({
+      ...base,
+      type: "deploy_aborted",
+      jobId: result.abortRequested.id,
+      message: `running deploy ${result.abortRequested.id} asked to stop: a destroy was requested`,
+    });
   }
 }
 

@@ -40,9 +40,14 @@ describe("a branch's environment, end to end", () => {
     expect(ready.status, JSON.stringify(ready.lastError)).toBe("ready");
     expect(ready.commitSha).toBe(first);
     const url = ready.url as string;
-    expect(await (await fetch(`${url}/`)).json()).toMatchObject({ environment: id, branch: "feature/login", commit: first });
+    expect(await (await fetch(`${url}/`)).json()).toMatchObject({
+      environment: id,
+      branch: "feature/login",
+      commit: first,
+    });
     const before = readStackResources(dataDir, PROJECT, id) ?? [];
     expect(before.length).toBeGreaterThan(1);
+    expect(before.every((r) => typeof r.created === "string")).toBe(true);
 
     const second = repo.commit("feature/login", "second");
     expect((await server.deliver("push", pushPayload(REPO, "feature/login", second))).status).toBe(202);
@@ -62,7 +67,13 @@ describe("a branch's environment, end to end", () => {
     expect(readStackResources(dataDir, PROJECT, id)).toBeUndefined();
     expect(processesMentioning(path.join(dataDir, "copies", id))).toEqual([]);
     expect(destroyed.events.map((e) => e.type)).toEqual(
-      expect.arrayContaining(["deploy_requested", "deploy_started", "deploy_succeeded", "destroy_requested", "destroy_succeeded"]),
+      expect.arrayContaining([
+        "deploy_requested",
+        "deploy_started",
+        "deploy_succeeded",
+        "destroy_requested",
+        "destroy_succeeded",
+      ]),
     );
   });
 

@@ -17,7 +17,11 @@ describe("races and crashes", () => {
   let repo: FixtureRepository;
   let server: EmbeddedServer;
   const start = () =>
-    startEmbeddedServer({ dataDir, repositories: [{ name: REPO, localPath: repo.dir }], extraConfig: { leaseSeconds: 5 } });
+    startEmbeddedServer({
+      dataDir,
+      repositories: [{ name: REPO, localPath: repo.dir }],
+      extraConfig: { leaseSeconds: 5 },
+    });
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "stackfork-races-"));
@@ -30,7 +34,8 @@ describe("races and crashes", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  const queuedId = (body: Record<string, unknown>) => (body.queued as { environment: string }[])[0]?.environment as string;
+  const queuedId = (body: Record<string, unknown>) =>
+    (body.queued as { environment: string }[])[0]?.environment as string;
 
   it("collapses a burst of 10 pushes into at most 2 engine runs, ending on the last commit", async () => {
     const shas = Array.from({ length: 10 }, (_, i) => repo.commit("burst", `burst ${i}`));
@@ -39,7 +44,10 @@ describe("races and crashes", () => {
     for (const sha of shas) answers.push(await server.deliver("push", pushPayload(REPO, "burst", sha)));
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
     const last = shas.at(-1) as string;
-    const env = await server.waitFor(queuedId(answers[0]?.body ?? {}), (e) => e.status === "ready" && e.commitSha === last);
+    const env = await server.waitFor(
+      queuedId(answers[0]?.body ?? {}),
+      (e) => e.status === "ready" && e.commitSha === last,
+    );
     expect(env.events.filter((e) => e.type === "deploy_started").length).toBeLessThanOrEqual(2);
     expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: last });
   });
@@ -78,7 +86,9 @@ describe("races and crashes", () => {
       ids.push(queuedId((await server.deliver("push", pushPayload(REPO, branch, sha))).body));
     }
     expect(new Set(ids).size).toBe(3);
-    const envs = await Promise.all(ids.map((id) => server.waitFor(id, (e) => e.status === "ready" || e.status === "failed")));
+    const envs = await Promise.all(
+      ids.map((id) => server.waitFor(id, (e) => e.status === "ready" || e.status === "failed")),
+    );
     for (const [i, env] of envs.entries()) {
       expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
       expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ branch: branches[i] });

@@ -62,21 +62,30 @@ function createServerHandle(child: ChildProcess, baseUrl: string, output: string
     output,
     async deliver(event: string, payload: Record<string, unknown>, deliveryId?: string) {
       const delivery: Delivery = await signDelivery(WEBHOOK_SECRET, event, payload, deliveryId);
-      const response = await fetch(`${baseUrl}/webhooks/github`, { method: "POST", headers: delivery.headers, body: delivery.body });
+      const response = await fetch(`${baseUrl}/webhooks/github`, {
+        method: "POST",
+        headers: delivery.headers,
+        body: delivery.body,
+      });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
-    environment: (id: string) => api<Environment & { events: HistoryEvent[] }>(`/api/environments/${encodeURIComponent(id)}`),
+    environment: (id: string) =>
+      api<Environment & { events: HistoryEvent[] }>(`/api/environments/${encodeURIComponent(id)}`),
     environments: () => api<{ environments: Environment[] }>("/api/environments?includeDestroyed=true"),
     /** Waits (polling the API) until the environment satisfies `done`; fails with its history otherwise. */
     async waitFor(id: string, done: (env: Environment & { events: HistoryEvent[] }) => boolean, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       let last: (Environment & { events: HistoryEvent[] }) | undefined;
       while (Date.now() < deadline) {
-        last = await api<Environment & { events: HistoryEvent[] }>(`/api/environments/${encodeURIComponent(id)}`).catch(() => undefined);
+        last = await api<Environment & { events: HistoryEvent[] }>(`/api/environments/${encodeURIComponent(id)}`).catch(
+          () => undefined,
+        );
         if (last && done(last)) return last;
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      throw new Error(`environment ${id} did not get there in time; last seen:\n${JSON.stringify(last, null, 2)}\nserver output:\n${output.join("").slice(-4000)}`);
+      throw new Error(
+        `environment ${id} did not get there in time; last seen:\n${JSON.stringify(last, null, 2)}\nserver output:\n${output.join("").slice(-4000)}`,
+      );
     },
     async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

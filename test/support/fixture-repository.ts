@@ -32,7 +32,14 @@ export function createFixtureRepository(dir: string) {
     dir,
     /** Commits a change on `branch` (created from main when new) and returns the new SHA. */
     commit(branch: string, note: string): string {
-      const exists = git("branch", "--list", "--format=%(refname)", `refs/heads/${branch}`) !== "";
+      const exists = (() => {
+        try {
+          git("rev-parse", "--verify", "--quiet", `refs/heads/${branch}`);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
       if (exists) git("checkout", "--quiet", branch);
       else git("checkout", "--quiet", "-b", branch, "main");
       writeFileSync(path.join(dir, "NOTE.txt"), `${note}\n`);

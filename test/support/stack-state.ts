@@ -15,7 +15,9 @@ export interface StateResource {
 export function readStackResources(dataDir: string, project: string, stack: string): StateResource[] | undefined {
   const file = path.join(dataDir, "pulumi", "backend", ".pulumi", "stacks", project, `${stack}.json`);
   if (!existsSync(file)) return undefined;
-  const checkpoint = JSON.parse(readFileSync(file, "utf8")) as { checkpoint?: { latest?: { resources?: StateResource[] } } };
+  const checkpoint = JSON.parse(readFileSync(file, "utf8")) as {
+    checkpoint?: { latest?: { resources?: StateResource[] } };
+  };
   return checkpoint.checkpoint?.latest?.resources ?? [];
 }
 
@@ -23,7 +25,9 @@ export function readStackResources(dataDir: string, project: string, stack: stri
 export function listStackLocks(dataDir: string): string[] {
   const dir = path.join(dataDir, "pulumi", "backend", ".pulumi", "locks");
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith(".json"));
 }
 
 /** Command lines of running processes that mention `needle` (say, a copy's data dir). */

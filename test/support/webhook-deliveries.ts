@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { sign } from "@octokit/webhooks-methods";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
+import { sign } from "@octokit/webhooks-methods";
 
 type Payload = Record<string, unknown>;
 
@@ -14,7 +14,12 @@ export function examplePayload(event: string, index = 0): Payload {
 
 const ZERO_SHA = "0000000000000000000000000000000000000000";
 
-export function pushPayload(repository: string, branch: string, after: string, options: { deleted?: boolean } = {}): Payload {
+export function pushPayload(
+  repository: string,
+  branch: string,
+  after: string,
+  options: { deleted?: boolean } = {},
+): Payload {
   const payload = examplePayload("push", 4); // a branch push (refs/heads/master)
   const repo = payload.repository as Payload;
   repo.full_name = repository;
@@ -46,7 +51,12 @@ export interface Delivery {
 }
 
 /** Signs a payload the way GitHub does (X-Hub-Signature-256 over the exact body bytes). */
-export async function signDelivery(secret: string, event: string, payload: Payload, deliveryId: string = randomUUID()): Promise<Delivery> {
+export async function signDelivery(
+  secret: string,
+  event: string,
+  payload: Payload,
+  deliveryId: string = randomUUID(),
+): Promise<Delivery> {
   const body = JSON.stringify(payload);
   return {
     event,
