@@ -47,7 +47,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const running = new Map<string, { job: Job; controller: AbortController; done: Promise<void> }>();
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
-  let filling: Promise<void> | undefined;
+  let filling = false;
 
   function schedule(delayMs: number) {
     if (stopping) return;
@@ -56,27 +56,31 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function fill(): Promise<void> {
-    if (filling) return filling;
-    filling = (async () => {
-      try {
-        while (!stopping && running.size < deps.concurrency) {
-          const job = await queue.claim(deps.workerId, deps.now(), deps.leaseMs);
-          if (!job) break;
-          const controller = new AbortController();
-          const done = runJob(job, controller).finally(() => {
+    // A flag, not the promise: the body may finish synchronously (no free slot), before an
+    // assignment of its promise would happen, and a stale promise would wedge the worker.
+    if (filling) return;
+    filling = true;
+    try {
+      while (!stopping && running.size < deps.concurrency) {
+        const job = await queue.claim(deps.workerId, deps.now(), deps.leaseMs);
+        if (!job) break;
+        const controller = new AbortController();
+        const done = runJob(job, controller)
+          .catch((err: unknown) =>
+            log.error({ err, jobId: job.id }, "job crashed; its lease will expire and it runs again"),
+          )
+          .finally(() => {
             running.delete(job.id);
             schedule(0);
           });
-          running.set(job.id, { job, controller, done });
-        }
-      } catch (err) {
-        log.error({ err }, "could not take a job");
-      } finally {
-        filling = undefined;
-        schedule(deps.pollMs ?? 500);
+        running.set(job.id, { job, controller, done });
       }
-    })();
-    return filling;
+    } catch (err) {
+      log.error({ err }, "could not take a job");
+    } finally {
+      filling = false;
+      schedule(deps.pollMs ?? 500);
+    }
   }
 
   async function runJob(job: Job, controller: AbortController): Promise<void> {
@@ -310,7 +314,6 @@ export function createWorker(deps: WorkerDeps): Worker {
     async stop(graceMs) {
       stopping = true;
       clearTimeout(timer);
-      await filling;
       const all = () => Promise.allSettled([...running.values()].map((r) => r.done));
       const graceful = await Promise.race([all().then(() => true), sleep(graceMs).then(() => false)]);
       if (!graceful) {
