@@ -3,10 +3,12 @@ import { hostname } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
+import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+import { createSourceReader } from "../source/create-source-reader.ts";
 import { createWorker } from "../worker/create-worker.ts";
 import { buildServer } from "./build-server.ts";
 import { loadSecret } from "./load-secret.ts";
@@ -33,12 +35,14 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       searchPath: config.searchPath,
     },
     dataDir: config.dataDir,
+    readSource: createSourceReader({ sourcesDir: path.join(config.dataDir, "sources") }),
   });
   const lookup = (fullName: string) => findRepository(config, fullName);
   const worker = createWorker({
     registry,
     queue,
     provisioner,
+    notifier: createLogNotifier(log),
     findRepository: lookup,
     log,
     now: () => new Date(),

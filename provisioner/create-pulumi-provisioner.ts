@@ -6,7 +6,7 @@ import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
 import { slugify } from "../core/environment-name.ts";
 import { type ErrorCode, errorCatalogue, StackforkError } from "../core/errors.ts";
-import { checkoutLocalCommit } from "../source/checkout-local-commit.ts";
+import type { ReadSource } from "../source/create-source-reader.ts";
 import { installStackDependencies } from "../source/install-stack-dependencies.ts";
 import type { PulumiEngineOptions } from "./open-stack.ts";
 import type { DeployRequest, DestroyRequest, OperationHooks, Provisioner } from "./provisioner.ts";
@@ -17,21 +17,23 @@ const runnerScript = path.join(import.meta.dirname, "run-stack-operation.ts");
 
 export interface PulumiProvisionerOptions {
   engine: PulumiEngineOptions;
-  /** The data dir: sources, dependencies and the copies' own data live under it. */
+  /** The data dir: dependencies and the copies' own data live under it. */
   dataDir: string;
+  /** The commit's tree on disk (local clone or GitHub). */
+  readSource: ReadSource;
 }
 
 /**
  * The Automation API provisioner: each environment is one stack of its repository's stack project,
  * run from a checkout of the commit by a runner process (run-stack-operation.ts).
  */
-export function createPulumiProvisioner({ engine, dataDir }: PulumiProvisionerOptions): Provisioner {
+export function createPulumiProvisioner({ engine, dataDir, readSource }: PulumiProvisionerOptions): Provisioner {
   const platformNodeModules = path.resolve(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "../..");
 
   return {
     async deploy(request) {
       const { environment, repository } = request;
-      const checkout = await readSource(request);
+      const checkout = await readSource({ repository, environment, commitSha: request.commitSha });
       const stackDir = path.join(checkout.dir, repository.stackPath);
       await installStackDependencies({
         stackDir,
@@ -70,23 +72,6 @@ export function createPulumiProvisioner({ engine, dataDir }: PulumiProvisionerOp
       return { changes: result.changes };
     },
   };
-
-  function readSource(request: DeployRequest) {
-    const { repository, environment } = request;
-    if (!repository.localPath) {
-      throw new StackforkError(
-        "SOURCE_NOT_FOUND",
-        `${repository.name} has no localPath: downloading the source from GitHub is not built yet; set localPath in the config`,
-      );
-    }
-    return checkoutLocalCommit({
-      clonePath: repository.localPath,
-      repository: repository.name,
-      commitSha: request.commitSha,
-      branch: environment.branch,
-      sourcesDir: path.join(dataDir, "sources"),
-    });
-  }
 }
 
 /** One Pulumi project per repository, named by the platform, so a branch renaming its project cannot orphan state. */

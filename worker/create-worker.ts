@@ -2,6 +2,7 @@ import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
 import { type ErrorCode, isStackforkError, StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import type { Notifier } from "../github/notifier.ts";
 import type { Provisioner } from "../provisioner/provisioner.ts";
 import type { Job, JobQueue } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
@@ -10,6 +11,7 @@ export interface WorkerDeps {
   registry: Registry;
   queue: JobQueue;
   provisioner: Provisioner;
+  notifier: Notifier;
   findRepository: (fullName: string) => RepositoryConfig | undefined;
   log: Logger;
   now: () => Date;
@@ -123,19 +125,20 @@ export function createWorker(deps: WorkerDeps): Worker {
     started: number,
   ) {
     const attempt = job.attempt > 1 ? ` (attempt ${job.attempt})` : "";
-    await transition(environment.id, "deploying");
+    const deploying = await transition(environment.id, "deploying");
     await record(
       environment,
       job,
       "deploy_started",
       `deploying ${job.commitSha ?? `head of ${environment.branch}`}${attempt}`,
     );
+    await notify({ environment: deploying, phase: "deploying", commitSha: job.commitSha, jobId: job.id });
     const result = await deps.provisioner.deploy({ environment, repository, commitSha: job.commitSha, ...hooks });
     const durationMs = Date.now() - started;
     const now = deps.now();
     const expiresAt =
       repository.ttlHours > 0 ? new Date(now.getTime() + repository.ttlHours * 3_600_000).toISOString() : null;
-    await registry.updateEnvironment(
+    const ready = await registry.updateEnvironment(
       environment.id,
       {
         status: "ready",
@@ -157,6 +160,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         commitSha: result.commitSha,
       },
     );
+    await notify({ environment: ready, phase: "ready", commitSha: result.commitSha, jobId: job.id });
   }
 
   async function destroy(
@@ -169,10 +173,15 @@ export function createWorker(deps: WorkerDeps): Worker {
     await transition(environment.id, "destroying");
     await record(environment, job, "destroy_started", "destroying");
     const result = await deps.provisioner.destroy({ environment, repository, ...hooks });
-    await registry.updateEnvironment(environment.id, { status: "destroyed", url: null, lastError: null }, deps.now());
+    const destroyed = await registry.updateEnvironment(
+      environment.id,
+      { status: "destroyed", url: null, lastError: null },
+      deps.now(),
+    );
     await record(environment, job, "destroy_succeeded", `destroyed ${describeChanges(result.changes)}`, {
       durationMs: Date.now() - started,
     });
+    await notify({ environment: destroyed, phase: "destroyed", jobId: job.id });
   }
 
   async function settleFailure(
@@ -220,7 +229,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return;
     }
     jobLog.error({ err: error }, `${op} failed`);
-    await registry.updateEnvironment(
+    const failed = await registry.updateEnvironment(
       environment.id,
       { status: "failed", lastError: { code: error.code, message: error.message } },
       deps.now(),
@@ -228,6 +237,15 @@ export function createWorker(deps: WorkerDeps): Worker {
     await record(environment, job, op === "deploy" ? "deploy_failed" : "destroy_failed", error.message, {
       durationMs,
       errorCode: error.code,
+    });
+    const logTail = (await registry.readLog(environment.id, { jobId: job.id })).slice(-20).map((line) => line.text);
+    await notify({
+      environment: failed,
+      phase: "failed",
+      commitSha: job.commitSha,
+      error: { code: error.code, message: error.message },
+      logTail,
+      jobId: job.id,
     });
     await queue.complete(job.id, deps.workerId);
   }
@@ -278,7 +296,12 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function transition(environmentId: string, status: Environment["status"]) {
-    await registry.updateEnvironment(environmentId, { status }, deps.now());
+    return registry.updateEnvironment(environmentId, { status }, deps.now());
+  }
+
+  /** Notifiers must not throw; if one does anyway, the deploy's outcome stands. */
+  async function notify(notice: Parameters<Notifier["notify"]>[0]) {
+    await deps.notifier.notify(notice).catch((err: unknown) => log.error({ err }, "notifier failed"));
   }
 
   async function record(

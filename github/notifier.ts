@@ -1,0 +1,22 @@
+import type { Environment } from "../core/environment.ts";
+
+/** A change of an environment worth telling the people on GitHub about. */
+export interface EnvironmentNotice {
+  /** The environment after the change (status, url, commitSha, pullRequest, expiresAt...). */
+  environment: Environment;
+  phase: "deploying" | "ready" | "failed" | "destroyed" | "awaiting_approval";
+  /** The commit being deployed (during `deploying` it is not yet on the environment). */
+  commitSha?: string;
+  error?: { code: string; message: string };
+  /** The last lines of the engine log, on failure. */
+  logTail?: string[];
+  jobId?: string;
+}
+
+/**
+ * Tells GitHub (sticky PR comment, Deployments API) what happened to an environment. Must never
+ * throw and never fail a deploy: a notifier that cannot reach GitHub logs and carries on.
+ */
+export interface Notifier {
+  notify(notice: EnvironmentNotice): Promise<void>;
+}
