@@ -45,6 +45,11 @@ describe("a branch's environment, end to end", () => {
       branch: "feature/login",
       commit: first,
     });
+    // The engine's output was streamed into the environment's log, line by line.
+    const log = (await (await fetch(`${server.baseUrl}/api/environments/${id}/logs`)).json()) as {
+      lines: { text: string }[];
+    };
+    expect(log.lines.some((line) => line.text.includes("pulumi:pulumi:Stack"))).toBe(true);
     const before = readStackResources(dataDir, PROJECT, id) ?? [];
     expect(before.length).toBeGreaterThan(1);
     expect(before.every((r) => typeof r.created === "string")).toBe(true);
