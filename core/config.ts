@@ -33,6 +33,20 @@ const fileSchema = z
     maxAttempts: z.number().int().positive().default(3),
     /** Seconds SIGTERM waits for running jobs before aborting them. */
     shutdownGraceSeconds: z.number().int().nonnegative().default(30),
+    /**
+     * Let anyone who reaches the server read the dashboard and the read API when it listens on an
+     * address other than loopback. On loopback, reads are always open; changes always need the token.
+     * @default false
+     */
+    publicReads: z.boolean().default(false),
+    /**
+     * Live (not destroyed) sandboxes one owner may have across repositories; each repository holds
+     * at most one per owner anyway (its identity). Unset: no limit beyond that.
+     * @example 1
+     */
+    sandboxesPerOwner: z.number().int().positive().optional(),
+    /** Largest uploaded working tree (`sandbox up --dir`), compressed, in MiB. @default 50 */
+    uploadMaxMegabytes: z.number().positive().max(1024).default(50),
   })
   .strict();
 
@@ -65,6 +79,11 @@ export interface StackforkConfig {
   leaseSeconds: number;
   maxAttempts: number;
   shutdownGraceSeconds: number;
+  /** Reads need no token even off loopback. */
+  publicReads: boolean;
+  /** Live sandboxes per owner across repositories; undefined: one per repository, no other limit. */
+  sandboxesPerOwner?: number;
+  uploadMaxBytes: number;
   /** Set when given in the environment; otherwise generated and kept in the data dir at start. */
   secrets: { webhookSecret?: string; apiToken?: string; pulumiPassphrase?: string };
   githubToken?: string;
@@ -133,6 +152,9 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     leaseSeconds: f.leaseSeconds,
     maxAttempts: f.maxAttempts,
     shutdownGraceSeconds: f.shutdownGraceSeconds,
+    publicReads: f.publicReads,
+    sandboxesPerOwner: f.sandboxesPerOwner,
+    uploadMaxBytes: Math.round(f.uploadMaxMegabytes * 1024 * 1024),
     secrets: {
       webhookSecret: e.GITHUB_WEBHOOK_SECRET,
       apiToken: e.STACKFORK_API_TOKEN,

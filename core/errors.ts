@@ -32,6 +32,41 @@ export const errorCatalogue = {
   NAME_TAKEN: { status: 409, visible: false, summary: "No unique name could be found for the environment." },
   DEPENDENCIES_FAILED: { status: 500, visible: true, summary: "Installing the stack project's dependencies failed." },
   SOURCE_NOT_FOUND: { status: 422, visible: true, summary: "The commit could not be found in the source." },
+  ARCHIVE_UNSAFE: {
+    status: 422,
+    visible: true,
+    summary: "A source archive has an entry that would land outside its folder (absolute, `..`, a link out, a device).",
+  },
+  ARCHIVE_TOO_LARGE: {
+    status: 413,
+    visible: true,
+    summary: "A source archive is over the size or entry-count limit.",
+  },
+  ARCHIVE_INVALID: { status: 422, visible: true, summary: "A source archive is not a readable tar (or tar.gz)." },
+  GITHUB_UNAVAILABLE: {
+    status: 503,
+    visible: true,
+    summary: "GitHub could not be reached, or kept failing after retries (5xx, rate limit, network).",
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    visible: true,
+    summary: "The API token is missing or wrong (Authorization: Bearer <token>, or log in to the dashboard).",
+  },
+  CSRF_INVALID: { status: 403, visible: true, summary: "The form's CSRF token is missing or does not match." },
+  QUOTA_EXCEEDED: { status: 409, visible: true, summary: "The owner already has as many sandboxes as allowed." },
+  REPOSITORY_NOT_CONFIGURED: {
+    status: 400,
+    visible: true,
+    summary: "The repository is not listed in stackfork's config.",
+  },
+  UPLOAD_INVALID: {
+    status: 400,
+    visible: true,
+    summary: "The uploaded working tree is not a safe gzip tarball (absolute paths, `..`, links, too big).",
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, visible: true, summary: "The request body is larger than allowed." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, visible: true, summary: "The request's Content-Type is not accepted here." },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -11,7 +11,8 @@ export type HistoryEventType =
   | "deploy_aborted"
   | "lock_recovered"
   | "retry_scheduled"
-  | "status_changed";
+  | "status_changed"
+  | "expiry_extended";
 
 /** One entry of an environment's audit trail: what happened, when, and why. */
 export interface HistoryEvent {

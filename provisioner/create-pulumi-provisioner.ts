@@ -9,7 +9,7 @@ import { type ErrorCode, errorCatalogue, StackforkError } from "../core/errors.t
 import type { ReadSource } from "../source/create-source-reader.ts";
 import { installStackDependencies } from "../source/install-stack-dependencies.ts";
 import type { PulumiEngineOptions } from "./open-stack.ts";
-import type { DeployRequest, DestroyRequest, OperationHooks, Provisioner } from "./provisioner.ts";
+import type { DestroyRequest, OperationHooks, Provisioner } from "./provisioner.ts";
 import type { StackOperationMessage, StackOperationRequest } from "./stack-operation.ts";
 
 const require = createRequire(import.meta.url);
