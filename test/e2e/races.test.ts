@@ -77,6 +77,18 @@ describe("races and crashes", () => {
     expect(listStackLocks(dataDir)).toEqual([]);
   });
 
+  it("SIGTERM during a deploy lets it finish, then exits; nothing runs twice", async () => {
+    const sha = repo.commit("graceful", "graceful");
+    const id = queuedId((await server.deliver("push", pushPayload(REPO, "graceful", sha))).body);
+    await server.waitFor(id, (e) => e.status === "deploying");
+    await server.stop("SIGTERM");
+    expect(server.exitCode()).toBe(0);
+    server = await start();
+    const env = await server.environment(id);
+    expect(env.status).toBe("ready");
+    expect(env.events.filter((e) => e.type === "deploy_started")).toHaveLength(1);
+  });
+
   it("deploys branches in parallel, more than the concurrency; colliding and hostile names stay distinct and never reach a shell", async () => {
     const canary = path.join(work, "pwned");
     const branches = ["feature/a_b", "feature-a-b", `evil/$(touch\${IFS}${canary})"'\`;x`];

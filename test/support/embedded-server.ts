@@ -87,6 +87,7 @@ function createServerHandle(child: ChildProcess, baseUrl: string, output: string
         `environment ${id} did not get there in time; last seen:\n${JSON.stringify(last, null, 2)}\nserver output:\n${output.join("").slice(-4000)}`,
       );
     },
+    exitCode: () => child.exitCode,
     async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
