@@ -135,6 +135,14 @@ export function createWorker(deps: WorkerDeps): Worker {
     await notify({ environment: deploying, phase: "deploying", commitSha: job.commitSha, jobId: job.id });
     const result = await deps.provisioner.deploy({ environment, repository, commitSha: job.commitSha, ...hooks });
     const durationMs = Date.now() - started;
+    // A destroy requested while the engine ran (and too late to abort it) wins: no `ready` in between.
+    if ((await registry.getEnvironment(environment.id))?.status === "destroying") {
+      await record(environment, job, "deploy_superseded", "deploy finished, but a destroy is queued", {
+        durationMs,
+        commitSha: result.commitSha,
+      });
+      return;
+    }
     const now = deps.now();
     const expiresAt =
       repository.ttlHours > 0 ? new Date(now.getTime() + repository.ttlHours * 3_600_000).toISOString() : null;
