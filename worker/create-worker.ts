@@ -36,7 +36,7 @@ export interface Worker {
 }
 
 /** Errors worth another attempt: the next try may well succeed. */
-const TRANSIENT: readonly ErrorCode[] = ["STACK_LOCKED", "LEASE_LOST"];
+const TRANSIENT: readonly ErrorCode[] = ["STACK_LOCKED", "LEASE_LOST", "GITHUB_UNAVAILABLE"];
 const MAX_LOG_BATCH = 50;
 
 /**
@@ -50,6 +50,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
   let filling = false;
+  const notices = new Map<string, Promise<void>>();
 
   function schedule(delayMs: number) {
     if (stopping) return;
@@ -132,7 +133,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       "deploy_started",
       `deploying ${job.commitSha ?? `head of ${environment.branch}`}${attempt}`,
     );
-    await notify({ environment: deploying, phase: "deploying", commitSha: job.commitSha, jobId: job.id });
+    notify({ environment: deploying, phase: "deploying", commitSha: job.commitSha, jobId: job.id });
     const result = await deps.provisioner.deploy({ environment, repository, commitSha: job.commitSha, ...hooks });
     const durationMs = Date.now() - started;
     // A destroy requested while the engine ran (and too late to abort it) wins: no `ready` in between.
@@ -168,7 +169,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         commitSha: result.commitSha,
       },
     );
-    await notify({ environment: ready, phase: "ready", commitSha: result.commitSha, jobId: job.id });
+    notify({ environment: ready, phase: "ready", commitSha: result.commitSha, jobId: job.id });
   }
 
   async function destroy(
@@ -189,7 +190,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     await record(environment, job, "destroy_succeeded", `destroyed ${describeChanges(result.changes)}`, {
       durationMs: Date.now() - started,
     });
-    await notify({ environment: destroyed, phase: "destroyed", jobId: job.id });
+    notify({ environment: destroyed, phase: "destroyed", jobId: job.id });
   }
 
   async function settleFailure(
@@ -247,7 +248,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       errorCode: error.code,
     });
     const logTail = (await registry.readLog(environment.id, { jobId: job.id })).slice(-20).map((line) => line.text);
-    await notify({
+    notify({
       environment: failed,
       phase: "failed",
       commitSha: job.commitSha,
@@ -307,9 +308,19 @@ export function createWorker(deps: WorkerDeps): Worker {
     return registry.updateEnvironment(environmentId, { status }, deps.now());
   }
 
-  /** Notifiers must not throw; if one does anyway, the deploy's outcome stands. */
-  async function notify(notice: Parameters<Notifier["notify"]>[0]) {
-    await deps.notifier.notify(notice).catch((err: unknown) => log.error({ err }, "notifier failed"));
+  /**
+   * Notices never hold up the engine (GitHub asks for about a second between writes), yet reach
+   * GitHub in order: one chain per environment. A notifier that throws anyway changes no outcome.
+   */
+  function notify(notice: Parameters<Notifier["notify"]>[0]): void {
+    const id = notice.environment.id;
+    const next = (notices.get(id) ?? Promise.resolve())
+      .then(() => deps.notifier.notify(notice))
+      .catch((err: unknown) => log.error({ err, environment: id }, "notifier failed"));
+    notices.set(id, next);
+    void next.then(() => {
+      if (notices.get(id) === next) notices.delete(id);
+    });
   }
 
   async function record(
@@ -351,6 +362,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         for (const r of running.values()) r.controller.abort();
         await all();
       }
+      await Promise.allSettled(notices.values());
     },
     running: () => running.size,
   };
