@@ -2,7 +2,7 @@
 // time to preview against a direct `pulumi up` of the same program, a no-op redeploy, a burst of
 // pushes to one branch, and fan-out of N branches at once against N in a row.
 // Run: npm run bench:lifecycle   (prints a Markdown section for BENCHMARKS.md)
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -39,6 +39,8 @@ try {
   // 1. Time to preview, platform vs a direct `pulumi up` of the same program and config.
   const platform: number[] = [];
   const direct: number[] = [];
+  // The direct run imports the same checkout's program, with the platform's modules (as copies get them).
+  symlinkSync(path.resolve(import.meta.dirname, "../node_modules"), path.join(repo.dir, "node_modules"), "dir");
   const program = (await import(pathToFileURL(path.join(repo.dir, "stacks/service/index.ts")).href)).default as PulumiFn;
   const engine = {
     cli: requirePulumiCli(process.env),
@@ -65,7 +67,8 @@ try {
     });
     await stack.up();
     direct.push(performance.now() - started);
-    await stack.destroy();
+    // Reopened: openStack recreates the work dir, should anything have removed it meanwhile.
+    await (await openStack(engine, { projectName: "bench", stackName: `direct-${i}`, program })).destroy();
   }
   const p = median(platform);
   const d = median(direct);

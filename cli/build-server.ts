@@ -1,12 +1,39 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import cookie from "@fastify/cookie";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifySchemaValidationError } from "fastify";
+import type { RepositoryConfig } from "../core/config.ts";
+import { isStackforkError } from "../core/errors.ts";
+import { createAuth } from "../dashboard/create-auth.ts";
+import { createEnvironmentActions, type EnvironmentActions } from "../dashboard/create-environment-actions.ts";
+import { createRequestAccess } from "../dashboard/create-request-access.ts";
+import { html } from "../dashboard/html.ts";
 import { registerApiRoutes } from "../dashboard/register-api-routes.ts";
+import { registerOpenApi } from "../dashboard/register-openapi.ts";
+import { registerPageRoutes } from "../dashboard/register-page-routes.ts";
+import { renderPage } from "../dashboard/render-page.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { registerWebhookRoute } from "../webhook/register-webhook-route.ts";
 
+export interface DashboardOptions {
+  /** The bearer token of every change, and the key of dashboard sessions. */
+  apiToken: string;
+  /** Reads need no token: loopback, or `publicReads`. */
+  readsOpen: boolean;
+  actions: EnvironmentActions;
+  repositories: readonly RepositoryConfig[];
+  /** Largest sandbox upload, compressed. */
+  uploadMaxBytes: number;
+  now: () => Date;
+}
+
 export interface ServerDeps {
   registry: Registry;
   intake: Omit<ReceiveDeliveryDeps, "log">;
+  /** Absent (tests of other parts): reads open, and no token opens the changes. */
+  dashboard?: DashboardOptions;
   /** pino options, or false in tests. */
   logger: boolean | object;
   /** `GET /healthz` answers 200 only once this says so. */
@@ -15,17 +42,104 @@ export interface ServerDeps {
 
 /** The embedded HTTP app, without `listen`: tests use `app.inject()`, serve.ts listens. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger, requestIdHeader: "x-request-id" });
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
-    const status = err.statusCode ?? 500;
+  const app = Fastify({
+    logger: deps.logger,
+    requestIdHeader: "x-request-id",
+    // Say which schema rule failed, in words: `body/owner must match pattern ... (a GitHub login: ...)`.
+    // An unknown field is a mistake to report, not to drop silently (fastify's default).
+    ajv: { customOptions: { verbose: true, removeAdditional: false } },
+    schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => describeSchemaError(e, dataVar)).join("; ")),
+  });
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const known = isStackforkError(err);
+    const status = known ? err.status : (err.statusCode ?? 500);
     if (status >= 500) request.log.error({ err }, "request failed");
-    const code = err.validation ? "INVALID_INPUT" : status === 413 ? "PAYLOAD_TOO_LARGE" : (err.code ?? "INTERNAL");
+    const code = known ? err.code : err.validation ? "INVALID_INPUT" : codeOfStatus(status, err.code);
     return reply.code(status).send({ error: { code, message: status >= 500 ? "internal error" : err.message } });
   });
-  app.get("/healthz", async (_request, reply) =>
+  app.setNotFoundHandler((request, reply) => {
+    const message = `no route ${request.method} ${request.url.split("?")[0]}`;
+    if (!request.url.startsWith("/api/") && request.headers.accept?.includes("text/html")) {
+      const page = renderPage(
+        { title: "Not found", loggedIn: false },
+        html`<h1>Not found</h1><p>${message}. <a href="/">Back to the environments</a></p>`,
+      );
+      return reply.code(404).type("text/html; charset=utf-8").send(page);
+    }
+    return reply.code(404).send({ error: { code: "NOT_FOUND", message } });
+  });
+
+  const dashboard = deps.dashboard ?? closedDashboard(deps);
+  const auth = createAuth({ apiToken: dashboard.apiToken });
+  const access = createRequestAccess({ auth, readsOpen: dashboard.readsOpen, now: dashboard.now });
+  await registerOpenApi(app);
+  await app.register(cookie);
+  app.get("/healthz", { schema: { summary: "200 once ready", tags: ["meta"] } }, async (_request, reply) =>
     deps.isReady() ? { status: "ok" } : reply.code(503).send({ status: "starting" }),
   );
   await registerWebhookRoute(app, { ...deps.intake, log: app.log });
-  await registerApiRoutes(app, { registry: deps.registry });
+  await registerApiRoutes(app, {
+    registry: deps.registry,
+    actions: dashboard.actions,
+    access,
+    uploadMaxBytes: dashboard.uploadMaxBytes,
+  });
+  await registerPageRoutes(app, {
+    registry: deps.registry,
+    actions: dashboard.actions,
+    auth,
+    access,
+    repositories: dashboard.repositories,
+    now: dashboard.now,
+  });
   return app;
+}
+
+function closedDashboard({ registry, intake }: ServerDeps): DashboardOptions {
+  return {
+    apiToken: randomBytes(32).toString("hex"),
+    readsOpen: true,
+    actions: createEnvironmentActions({
+      registry,
+      queue: intake.queue,
+      nameMaxLength: intake.nameMaxLength,
+      repositories: [],
+      uploads: { dir: path.join(tmpdir(), "stackfork-no-uploads"), maxBytes: 0, maxEntries: 0 },
+      now: intake.now,
+    }),
+    repositories: [],
+    uploadMaxBytes: 0,
+    now: intake.now,
+  };
+}
+
+/** An ajv error (verbose: with its schema) in words a person can act on. */
+function describeSchemaError(error: FastifySchemaValidationError, dataVar: string): string {
+  const where = `${dataVar}${error.instancePath}`;
+  const schema = (error as { parentSchema?: { description?: string; properties?: object } }).parentSchema;
+  const params = error.params as { additionalProperty?: string; allowedValues?: unknown[] };
+  if (error.keyword === "additionalProperties") {
+    const known = Object.keys(schema?.properties ?? {}).join(", ");
+    return `${where} has an unknown field "${params.additionalProperty}" (known: ${known})`;
+  }
+  if (error.keyword === "enum") return `${where} must be one of: ${params.allowedValues?.join(", ")}`;
+  return `${where} ${error.message}${schema?.description ? ` (${schema.description})` : ""}`;
+}
+
+/** Fastify's own errors (FST_ERR_...) as codes of our catalogue, by status. */
+function codeOfStatus(status: number, fastifyCode: string | undefined): string {
+  switch (status) {
+    case 400:
+      return "INVALID_INPUT";
+    case 401:
+      return "UNAUTHORIZED";
+    case 404:
+      return "NOT_FOUND";
+    case 413:
+      return "PAYLOAD_TOO_LARGE";
+    case 415:
+      return "UNSUPPORTED_MEDIA_TYPE";
+    default:
+      return fastifyCode ?? "INTERNAL";
+  }
 }

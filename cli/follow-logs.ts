@@ -8,7 +8,7 @@ const settled: readonly EnvironmentStatus[] = ["ready", "failed", "destroyed", "
 export async function followLogs(
   serverUrl: string,
   environment: string,
-  options: { follow: boolean },
+  options: { follow: boolean; token?: string },
 ): Promise<number> {
   let after = 0;
   for (;;) {
@@ -16,6 +16,7 @@ export async function followLogs(
     const page = await requestApi<{ lines: LogLine[]; status: EnvironmentStatus }>(
       serverUrl,
       `/api/environments/${encodeURIComponent(environment)}/logs?${query}`,
+      { token: options.token },
     );
     for (const line of page.lines) console.log(line.text);
     after = page.lines.at(-1)?.seq ?? after;

@@ -2,7 +2,10 @@ import type { Environment } from "../core/environment.ts";
 import { requestApi } from "./request-api.ts";
 
 /** `stackfork ls`: a table of environments, or the API's JSON with --json. */
-export async function listEnvironments(serverUrl: string, options: { json: boolean; all: boolean }): Promise<number> {
+export async function listEnvironments(
+  serverUrl: string,
+  options: { json: boolean; all: boolean; token?: string },
+): Promise<number> {
   const environments: Environment[] = [];
   let cursor: string | undefined;
   do {
@@ -11,6 +14,7 @@ export async function listEnvironments(serverUrl: string, options: { json: boole
     const page = await requestApi<{ environments: Environment[]; nextCursor?: string }>(
       serverUrl,
       `/api/environments?${query}`,
+      { token: options.token },
     );
     environments.push(...page.environments);
     cursor = page.nextCursor;

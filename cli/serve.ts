@@ -3,12 +3,15 @@ import { hostname } from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
+import { createEnvironmentActions } from "../dashboard/create-environment-actions.ts";
+import { isLoopbackHost } from "../dashboard/is-loopback-host.ts";
 import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { createSourceReader } from "../source/create-source-reader.ts";
+import { readUploadedTree } from "../source/read-uploaded-tree.ts";
 import { createWorker } from "../worker/create-worker.ts";
 import { buildServer } from "./build-server.ts";
 import { loadSecret } from "./load-secret.ts";
@@ -25,6 +28,8 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   const passphrase = loadSecret(config.dataDir, "pulumi-passphrase", config.secrets.pulumiPassphrase);
 
   const cli = requirePulumiCli(env);
+  // Sandboxes' uploaded working trees, one folder per content hash (core/upload-id.ts).
+  const uploadsDir = path.join(config.dataDir, "uploads");
   const registry = createSqliteRegistry({ file: path.join(config.dataDir, "registry.db") });
   const queue = createSqliteJobQueue({ file: path.join(config.dataDir, "queue.db") });
   const provisioner = createPulumiProvisioner({
@@ -35,7 +40,10 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       searchPath: config.searchPath,
     },
     dataDir: config.dataDir,
-    readSource: createSourceReader({ sourcesDir: path.join(config.dataDir, "sources") }),
+    readSource: createSourceReader({
+      sourcesDir: path.join(config.dataDir, "sources"),
+      fromUpload: readUploadedTree(uploadsDir),
+    }),
   });
   const lookup = (fullName: string) => findRepository(config, fullName);
   const worker = createWorker({
@@ -53,11 +61,32 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     maxAttempts: config.maxAttempts,
   });
 
+  const readsOpen = config.publicReads || isLoopbackHost(config.host);
+  const actions = createEnvironmentActions({
+    registry,
+    queue,
+    nameMaxLength: config.nameMaxLength,
+    repositories: config.repositories,
+    sandboxesPerOwner: config.sandboxesPerOwner,
+    // Uncompressed, a tree may be 10 times its upload; entries as many as a large monorepo's.
+    uploads: { dir: uploadsDir, maxBytes: config.uploadMaxBytes * 10, maxEntries: 100_000 },
+    now: () => new Date(),
+    wakeWorker: () => worker.wake(),
+  });
+
   let ready = false;
   const app = await buildServer({
     registry,
     logger: { level: config.logLevel },
     isReady: () => ready,
+    dashboard: {
+      apiToken: apiToken.value,
+      readsOpen,
+      actions,
+      repositories: config.repositories,
+      uploadMaxBytes: config.uploadMaxBytes,
+      now: () => new Date(),
+    },
     intake: {
       registry,
       queue,
@@ -82,8 +111,9 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     `  pulumi CLI:      v${cli.version} (${cli.source}: ${cli.command})`,
     `  webhook secret:  ${webhookSecret.file ?? "from GITHUB_WEBHOOK_SECRET"}`,
     `  API token:       ${apiToken.file ?? "from STACKFORK_API_TOKEN"}`,
+    `  dashboard:       http://${config.host}:${port}/ (reads ${readsOpen ? (config.publicReads ? "public" : "open on loopback") : "need the token"}; changes need the token)`,
     `  GitHub:          ${config.githubToken ? "token set, but GitHub notifications are not built yet: offline" : "offline (no GITHUB_TOKEN)"}`,
-    "  not built yet:   PR/issue_comment events, GitHub notifications and source download, dashboard pages, API mutations, the AWS platform",
+    "  not built yet:   PR/issue_comment events, GitHub notifications and source download, the AWS platform",
   ];
   console.log(lines.join("\n"));
 

@@ -32,6 +32,17 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the dashboard's options: publicReads, sandboxesPerOwner, uploadMaxMegabytes", () => {
+    expect(load({})).toMatchObject({
+      publicReads: false,
+      sandboxesPerOwner: undefined,
+      uploadMaxBytes: 50 * 1024 * 1024,
+    });
+    const config = load({}, JSON.stringify({ publicReads: true, sandboxesPerOwner: 2, uploadMaxMegabytes: 1 }));
+    expect(config).toMatchObject({ publicReads: true, sandboxesPerOwner: 2, uploadMaxBytes: 1024 * 1024 });
+    expect(configError(() => load({}, JSON.stringify({ sandboxesPerOwner: 0 }))).code).toBe("CONFIG_INVALID");
+  });
+
   it("reports every problem at once", () => {
     const err = configError(() =>
       load(

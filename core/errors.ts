@@ -1,7 +1,8 @@
 /**
  * The one error catalogue. Every error stackfork raises on purpose has a stable code; tests and
  * callers match on the code, never on message text. `visible` says whether the message may be shown
- * to users outside the platform team (PR comment, dashboard).
+ * to users outside the platform team (PR comment, dashboard). The webhook's answers use the same
+ * codes, including the 200 answers that say why a delivery was not acted on.
  */
 export const errorCatalogue = {
   CONFIG_INVALID: { status: 500, visible: false, summary: "The configuration (env + file) is invalid." },
@@ -32,6 +33,74 @@ export const errorCatalogue = {
   NAME_TAKEN: { status: 409, visible: false, summary: "No unique name could be found for the environment." },
   DEPENDENCIES_FAILED: { status: 500, visible: true, summary: "Installing the stack project's dependencies failed." },
   SOURCE_NOT_FOUND: { status: 422, visible: true, summary: "The commit could not be found in the source." },
+
+  // Webhook deliveries refused before the event policy looks at them (HTTP answer = status).
+  SIGNATURE_MISSING: { status: 401, visible: true, summary: "The delivery has no X-Hub-Signature-256 header." },
+  SIGNATURE_INVALID: {
+    status: 401,
+    visible: true,
+    summary: "X-Hub-Signature-256 matches none of the webhook secrets for these exact bytes.",
+  },
+  HEADERS_MISSING: { status: 400, visible: true, summary: "X-GitHub-Event or X-GitHub-Delivery is missing." },
+  PAYLOAD_MALFORMED: { status: 400, visible: true, summary: "The signed body is not a JSON object." },
+  METHOD_NOT_ALLOWED: { status: 405, visible: true, summary: "The webhook intake only takes POST." },
+
+  // Deliveries acknowledged and not acted on: answered 200 by the webhook (GitHub must not retry),
+  // the JSON carries the code and the reason. REPOSITORY_NOT_CONFIGURED (below) is answered so too.
+  DELIVERY_REPLAYED: { status: 200, visible: true, summary: "This X-GitHub-Delivery id was already received." },
+  PING: { status: 200, visible: true, summary: "GitHub's ping: the webhook is set up." },
+  EVENT_NOT_HANDLED: { status: 200, visible: true, summary: "stackfork does not act on this event." },
+  ACTION_NOT_HANDLED: { status: 200, visible: true, summary: "stackfork does not act on this action of the event." },
+  PAYLOAD_INCOMPLETE: { status: 200, visible: true, summary: "The payload lacks a field the policy needs." },
+  NOT_A_BRANCH: { status: 200, visible: true, summary: "The ref is a tag (or not a branch): tags are not deployed." },
+  DEFAULT_BRANCH: { status: 200, visible: true, summary: "The default branch is production: it is not previewed." },
+  PULL_REQUESTS_DISABLED: {
+    status: 200,
+    visible: true,
+    summary: "The repository's pullRequestEnvironments option is off.",
+  },
+  DRAFT_PULL_REQUEST: { status: 200, visible: true, summary: "Drafts are not deployed (deployDraftPullRequests off)." },
+  BRANCH_KEPT: {
+    status: 200,
+    visible: true,
+    summary: "A closed pull request's branch environment is kept (keepBranchEnvironmentOnClose).",
+  },
+  NOT_A_PULL_REQUEST: { status: 200, visible: true, summary: "The comment is on an issue, not a pull request." },
+  COMMENT_BY_BOT: { status: 200, visible: true, summary: "Comments by bots are not read as commands." },
+  NO_COMMAND: { status: 200, visible: true, summary: "The comment holds no /stackfork command." },
+  APPROVAL_REQUIRED: {
+    status: 200,
+    visible: true,
+    summary: "A fork's pull request waits for someone with write access: /stackfork deploy, or the approval label.",
+  },
+  NOTHING_TO_DO: { status: 200, visible: true, summary: "The environment is already in the state asked for." },
+  ALREADY_DEPLOYED: {
+    status: 200,
+    visible: true,
+    summary: "That commit is already deployed or queued for the environment.",
+  },
+
+  // Commands (comment or label) refused: answered 200 and recorded in the environment's history.
+  COMMAND_NOT_ALLOWED: {
+    status: 403,
+    visible: true,
+    summary: "Only people with write access to the repository may run /stackfork commands or approve forks.",
+  },
+  COMMAND_INVALID: {
+    status: 400,
+    visible: true,
+    summary: "The /stackfork command's argument is malformed or too large.",
+  },
+  APPROVAL_STALE: {
+    status: 409,
+    visible: true,
+    summary: "A commit was pushed to the fork after the approval was given: approve again.",
+  },
+  PERMISSION_CHECK_FAILED: {
+    status: 503,
+    visible: true,
+    summary: "GitHub could not be asked for the commenter's permission: try again.",
+  },
   ARCHIVE_UNSAFE: {
     status: 422,
     visible: true,
@@ -63,7 +132,7 @@ export const errorCatalogue = {
   UPLOAD_INVALID: {
     status: 400,
     visible: true,
-    summary: "The uploaded working tree is not a safe gzip tarball (absolute paths, `..`, links, too big).",
+    summary: "The uploaded working tree cannot be deployed: it lacks the repository's stack project (stackPath).",
   },
   PAYLOAD_TOO_LARGE: { status: 413, visible: true, summary: "The request body is larger than allowed." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, visible: true, summary: "The request's Content-Type is not accepted here." },

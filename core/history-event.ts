@@ -12,7 +12,11 @@ export type HistoryEventType =
   | "lock_recovered"
   | "retry_scheduled"
   | "status_changed"
-  | "expiry_extended";
+  | "expiry_extended"
+  /** A fork pull request's commit waits for someone with write access to approve it (`commitSha`). */
+  | "approval_required"
+  /** A `/stackfork` command or an approval label was refused (`errorCode` says why). */
+  | "command_refused";
 
 /** One entry of an environment's audit trail: what happened, when, and why. */
 export interface HistoryEvent {

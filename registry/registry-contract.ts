@@ -218,6 +218,23 @@ export function describeRegistryContract(
         expect(await registry.getEnvironment(before.id)).toStrictEqual(before);
       });
 
+      it("lets a sandbox's branch (its ref) change, and no other kind's", async () => {
+        const sandbox = await registry.ensureEnvironment(
+          { kind: "sandbox", repository: "acme/api", owner: "octocat", branch: "main" },
+          { status: "queued", now: at(0) },
+        );
+        const moved = await registry.updateEnvironment(sandbox.id, { branch: "feature/x" }, at(1));
+        expect(moved.branch).toBe("feature/x");
+        expect((await registry.listEnvironments({ search: "feature/x" })).environments.map((e) => e.id)).toEqual([
+          sandbox.id,
+        ]);
+        const other = await ensureWithStatus(branch("feature-z"), "ready", at(0));
+        const error = await registry
+          .updateEnvironment(other.id, { branch: "elsewhere" }, at(1))
+          .catch((e: unknown) => e);
+        expect(codeOf(error)).toBe("INVALID_INPUT");
+      });
+
       it("rejects a change of an unknown environment with NOT_FOUND", async () => {
         const error = await registry.updateEnvironment("nope", { url: "http://x" }, at(0)).catch((e: unknown) => e);
         expect(codeOf(error)).toBe("NOT_FOUND");

@@ -16,6 +16,8 @@ export interface EnvironmentPatch {
   lastError?: EnvironmentError | null;
   lastDeployMs?: number | null;
   pullRequest?: number | null;
+  /** Only a sandbox's: its ref is not part of its identity, and a new `sandbox up` may name another. */
+  branch?: string;
 }
 
 export interface ListEnvironmentsQuery {

@@ -143,8 +143,14 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
         details: { id },
       });
     }
+    if (patch.branch !== undefined && patch.branch !== row.branch && row.kind !== "sandbox") {
+      throw new StackforkError("INVALID_INPUT", "only a sandbox's branch (its ref) may change", { details: { id } });
+    }
+    const branch = patch.branch ?? row.branch;
     const next: EnvironmentRow = {
       ...row,
+      branch,
+      search_text: formatSearchText(row.name, branch, row.repository),
       status: patch.status ?? row.status,
       url: patch.url === undefined ? row.url : patch.url,
       commit_sha: patch.commitSha === undefined ? row.commit_sha : patch.commitSha,
@@ -321,7 +327,7 @@ function prepareStatements(db: Database.Database) {
     updateEnvironment: db.prepare<[EnvironmentRow]>(
       `UPDATE environments SET status = @status, url = @url, commit_sha = @commit_sha, expires_at = @expires_at,
          last_error_code = @last_error_code, last_error_message = @last_error_message, last_deploy_ms = @last_deploy_ms,
-         pull_request = @pull_request, updated_at = @updated_at
+         pull_request = @pull_request, branch = @branch, search_text = @search_text, updated_at = @updated_at
        WHERE id = @id`,
     ),
     countByStatus: db.prepare<[], { status: EnvironmentStatus; count: number }>(

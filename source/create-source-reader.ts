@@ -1,6 +1,7 @@
 import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import { isUploadId } from "../core/upload-id.ts";
 import { type Checkout, checkoutLocalCommit } from "./checkout-local-commit.ts";
 
 export interface SourceRequest {
@@ -18,12 +19,22 @@ export interface SourceReaderOptions {
   sourcesDir: string;
   /** The commit's tarball from GitHub, for repositories without `localPath`. */
   fromGitHub?: ReadSource;
+  /** A sandbox's uploaded working tree, for jobs whose commitSha is an upload id (core/upload-id.ts). */
+  fromUpload?: ReadSource;
 }
 
-/** A repository with `localPath` is read from that clone; otherwise from GitHub, when it is reachable. */
-export function createSourceReader({ sourcesDir, fromGitHub }: SourceReaderOptions): ReadSource {
+/**
+ * An uploaded tree is read from the uploads; a repository with `localPath` from that clone;
+ * otherwise from GitHub, when it is reachable.
+ */
+export function createSourceReader({ sourcesDir, fromGitHub, fromUpload }: SourceReaderOptions): ReadSource {
   return async (request) => {
     const { repository, environment, commitSha } = request;
+    // Before the clone: an upload id is no commit, and git must never be asked for it.
+    if (isUploadId(commitSha)) {
+      if (fromUpload) return fromUpload(request);
+      throw new StackforkError("SOURCE_NOT_FOUND", `${commitSha} is an uploaded tree, and uploads are not enabled`);
+    }
     if (repository.localPath) {
       return checkoutLocalCommit({
         clonePath: repository.localPath,

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../cli/build-server.ts";
@@ -96,6 +95,7 @@ describe("POST /webhooks/github", () => {
     expect(malformed.json().error.code).toBe("PAYLOAD_MALFORMED");
     const huge = await post(notJson.headers, `{"x":"${"a".repeat(25 * 1024 * 1024)}"}`);
     expect(huge.statusCode).toBe(413);
+    expect(huge.json().error.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
   it("ignores a replayed delivery id with 200", async () => {
@@ -103,20 +103,7 @@ describe("POST /webhooks/github", () => {
     expect((await post(delivery.headers, delivery.body)).statusCode).toBe(202);
     const replay = await post(delivery.headers, delivery.body);
     expect(replay.statusCode).toBe(200);
-    expect(replay.json()).toMatchObject({ ignored: "duplicate delivery" });
-  });
-
-  it("acknowledges every ping, create, delete and push example with 200 or 202", async () => {
-    for (const { name, examples: payloads } of examples as { name: string; examples: Record<string, unknown>[] }[]) {
-      if (!["ping", "push", "create", "delete"].includes(name)) continue;
-      for (const payload of payloads) {
-        const delivery = await signDelivery(SECRET, name, payload);
-        const response = await post(delivery.headers, delivery.body);
-        // None of the examples' repositories is configured here: each is ignored, with the reason.
-        expect(response.statusCode, `${name}`).toBe(200);
-        expect(typeof response.json().ignored).toBe("string");
-      }
-    }
+    expect(replay.json()).toMatchObject({ code: "DELIVERY_REPLAYED", deliveryId: "same-id" });
   });
 
   it("serves GET /healthz and the environment list", async () => {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { type ReceiveDeliveryDeps, receiveDelivery } from "./receive-delivery.ts";
+import { type ReceiveDeliveryDeps, receiveDelivery, WEBHOOK_BODY_LIMIT } from "./receive-delivery.ts";
 
-/** GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub. */
-export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
-
-/** `POST /webhooks/github`: the raw body is kept as text, since the signature covers its exact bytes. */
+/**
+ * `POST /webhooks/github`: a thin adapter over `receiveDelivery`. The raw body is kept as text,
+ * since the signature covers its exact bytes; fastify stops reading past the limit (413).
+ */
 export async function registerWebhookRoute(app: FastifyInstance, deps: ReceiveDeliveryDeps): Promise<void> {
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

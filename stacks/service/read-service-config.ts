@@ -31,7 +31,8 @@ const configSchema = z
       .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be lowercase [a-z0-9-], as core/environment-name.ts makes it"),
     repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "must be owner/name"),
     branch: z.string().min(1),
-    commit: z.string().regex(/^[0-9a-f]{7,64}$/i, "must be a commit SHA"),
+    // A sandbox from an uploaded working tree runs no commit: its content hash (core/upload-id.ts).
+    commit: z.string().regex(/^(?:[0-9a-f]{7,64}|upload-[0-9a-f]{16})$/i, "must be a commit SHA or an upload id"),
     owner: z.string().min(1).optional(),
     expiresAt: z.iso.datetime({ offset: true }).optional(),
     // The embedded default: copies run on this machine unless the stack says aws.

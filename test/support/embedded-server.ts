@@ -7,6 +7,7 @@ import { type Delivery, signDelivery } from "./webhook-deliveries.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
+export const API_TOKEN = "e2e-api-token";
 
 export interface EmbeddedServerOptions {
   dataDir: string;
@@ -30,7 +31,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions) {
       STACKFORK_DATA_DIR: options.dataDir,
       STACKFORK_CONFIG: configFile,
       GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      STACKFORK_API_TOKEN: "e2e-api-token",
+      STACKFORK_API_TOKEN: API_TOKEN,
       PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
       LOG_LEVEL: "warn",
     },

@@ -44,6 +44,101 @@ export function deletePayload(repository: string, branch: string): Payload {
   return { ...payload, ref: branch, ref_type: "branch", repository: repo };
 }
 
+export interface PullRequestOptions {
+  action: string;
+  number: number;
+  headRef: string;
+  headSha: string;
+  /** The head repository's full name when it is a fork; `null` for a deleted fork. */
+  fork?: string | null;
+  draft?: boolean;
+  /** `labeled`: the label added. */
+  label?: string;
+  state?: "open" | "closed";
+  sender?: string;
+}
+
+/** A `pull_request` delivery built on the opened example, for a repository of ours. */
+export function pullRequestPayload(repository: string, options: PullRequestOptions): Payload {
+  const payload = examplePayload("pull_request", 0);
+  const repo = renameRepository(payload.repository as Payload, repository);
+  const pr = payload.pull_request as Payload & { head: Payload; base: Payload };
+  const headRepo =
+    options.fork === undefined
+      ? repo
+      : options.fork === null
+        ? null
+        : renameRepository(structuredClone(repo), options.fork);
+  pr.number = options.number;
+  pr.draft = options.draft ?? false;
+  pr.state = options.state ?? (options.action === "closed" ? "closed" : "open");
+  pr.head = { ...pr.head, ref: options.headRef, sha: options.headSha, repo: headRepo };
+  pr.base = { ...pr.base, ref: "main", repo };
+  const sender = { ...(payload.sender as Payload), login: options.sender ?? "Codertocat" };
+  return {
+    ...payload,
+    action: options.action,
+    number: options.number,
+    pull_request: pr,
+    repository: repo,
+    sender,
+    ...(options.label
+      ? { label: { ...(examplePayload("pull_request", 8).label as Payload), name: options.label } }
+      : {}),
+  };
+}
+
+export interface CommentOptions {
+  number: number;
+  body: string;
+  /** GitHub's author_association: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE... */
+  association?: string;
+  login?: string;
+  bot?: boolean;
+  /** ISO 8601 @default now */
+  createdAt?: string;
+  action?: string;
+  /** A comment on an issue rather than on a pull request. */
+  onIssue?: boolean;
+}
+
+/** An `issue_comment` delivery built on the created example, on a pull request of ours. */
+export function commentPayload(repository: string, options: CommentOptions): Payload {
+  const payload = examplePayload("issue_comment", 0);
+  const repo = renameRepository(payload.repository as Payload, repository);
+  const issue = payload.issue as Payload;
+  issue.number = options.number;
+  if (!options.onIssue) {
+    const url = `https://api.github.com/repos/${repository}/pulls/${options.number}`;
+    issue.pull_request = { url, html_url: `https://github.com/${repository}/pull/${options.number}` };
+  }
+  const comment = payload.comment as Payload & { user: Payload };
+  const login = options.login ?? "Codertocat";
+  comment.body = options.body;
+  comment.author_association = options.association ?? "MEMBER";
+  comment.created_at = options.createdAt ?? new Date().toISOString();
+  comment.user = { ...comment.user, login, type: options.bot ? "Bot" : "User" };
+  return {
+    ...payload,
+    action: options.action ?? "created",
+    issue,
+    comment,
+    repository: repo,
+    sender: { ...(payload.sender as Payload), login, type: options.bot ? "Bot" : "User" },
+  };
+}
+
+function renameRepository(repo: Payload, fullName: string): Payload {
+  const [owner = "", name = ""] = fullName.split("/");
+  return {
+    ...repo,
+    full_name: fullName,
+    name,
+    default_branch: "main",
+    owner: { ...(repo.owner as Payload), login: owner },
+  };
+}
+
 export interface Delivery {
   event: string;
   body: string;

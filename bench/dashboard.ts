@@ -1,0 +1,184 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { EnvironmentIdentity, EnvironmentStatus } from "../core/environment.ts";
+import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+
+/**
+ * The dashboard with many environments (BENCHMARKS.md): the list page `GET /` (50 rows, counts
+ * per status, filters, the next page) and its JSON twin, served by the real app (`buildServer`) in
+ * its own process (bench/dashboard-server.ts) on a SQLite registry holding `--environments` of them
+ * in every status and kind. Requests are sequential, over a loopback keep-alive socket. Server time
+ * is fastify's own `reply.elapsedTime`; RSS is the server process's, sampled every 20 ms.
+ *
+ *   npm run bench:dashboard -- [--environments 10000] [--requests 400]
+ */
+const { values } = parseArgs({
+  options: {
+    environments: { type: "string", default: "10000" },
+    requests: { type: "string", default: "400" },
+  },
+});
+const total = Number(values.environments);
+const requests = Number(values.requests);
+const WARMUP = 50;
+
+const statuses: EnvironmentStatus[] = [
+  "ready",
+  "ready",
+  "ready",
+  "failed",
+  "deploying",
+  "queued",
+  "destroyed",
+  "awaiting_approval",
+];
+const paths: Record<EnvironmentStatus, EnvironmentStatus[]> = {
+  queued: [],
+  deploying: ["deploying"],
+  ready: ["deploying", "ready"],
+  failed: ["deploying", "failed"],
+  destroying: ["deploying", "ready", "destroying"],
+  destroyed: ["deploying", "ready", "destroying", "destroyed"],
+  awaiting_approval: ["awaiting_approval"],
+};
+const repositories = ["acme/api", "acme/web", "acme/billing", "acme/search"];
+const start = Date.parse("2026-11-01T00:00:00Z");
+
+const dir = mkdtempSync(path.join(tmpdir(), "stackfork-bench-dashboard-"));
+let child: ChildProcess | undefined;
+try {
+  const seedSeconds = await seed();
+  child = fork(
+    path.join(import.meta.dirname, "dashboard-server.ts"),
+    [dir, new Date(start + total * 60_000).toISOString()],
+    {
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    },
+  );
+  const started = await nextMessage<{ port: number; rss: number }>(child);
+  const baseUrl = `http://127.0.0.1:${started.port}`;
+  const firstPage = await (await fetch(`${baseUrl}/`)).text();
+  const nextCursor = /href="\/\?cursor=([^"]+)" rel="next"/.exec(firstPage)?.[1];
+  const routes = [
+    "/",
+    `/?cursor=${nextCursor}`,
+    "/?status=failed",
+    "/?repository=acme%2Fweb&kind=branch",
+    "/?owner=dev-70",
+    "/?q=task-42",
+    "/api/environments?limit=100",
+  ];
+  const loadBefore = loadavg()[0] ?? 0;
+  const rows: string[] = [];
+  let listP50 = Number.NaN;
+  let peakRss = started.rss;
+  for (const route of routes) {
+    for (let i = 0; i < WARMUP; i++) await get(baseUrl, route);
+    await report(child);
+    const client: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < requests; i++) {
+      const t0 = performance.now();
+      bytes = (await get(baseUrl, route)).length;
+      client.push(performance.now() - t0);
+    }
+    const server = await report(child);
+    peakRss = Math.max(peakRss, server.peakRss);
+    if (route === "/") listP50 = pct(server.times, 50);
+    rows.push(
+      `| \`${route.replace(/cursor=[^&]+/, "cursor=…")}\` | ${fmt(pct(server.times, 50))} | ${fmt(pct(server.times, 99))} | ${fmt(pct(client, 50))} | ${(bytes / 1024).toFixed(0)} KiB |`,
+    );
+  }
+  const end = await report(child);
+  const loadAfter = loadavg()[0] ?? 0;
+
+  console.log(`machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "?"}), Node ${process.version}`);
+  console.log(
+    `environments: ${total} (seeded in ${seedSeconds.toFixed(1)} s); ${requests} sequential requests per route after ${WARMUP} warm-up`,
+  );
+  console.log(`load average before/after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}\n`);
+  console.log("| route | server p50 | server p99 | client p50 | body |\n| --- | --- | --- | --- | --- |");
+  console.log(rows.join("\n"));
+  console.log(
+    `\nserver RSS: ${mb(started.rss)} at start, ${mb(end.rss)} at the end, peak ${mb(peakRss)} (goal <= 200 MB): ${peakRss <= 200 * 1024 * 1024 ? "met" : "MISSED"}`,
+  );
+  console.log(`list page server p50 ${fmt(listP50)} (goal <= 50 ms): ${listP50 <= 50 ? "met" : "MISSED"}`);
+} finally {
+  child?.kill("SIGTERM");
+  if (child) await new Promise((resolve) => child?.once("exit", resolve));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Environments in every status and kind, written through the registry port, one minute apart. */
+async function seed(): Promise<number> {
+  const t0 = performance.now();
+  const registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
+  for (let i = 0; i < total; i++) {
+    const repository = repositories[i % repositories.length] ?? "acme/api";
+    const identity: EnvironmentIdentity =
+      i % 10 === 0
+        ? { kind: "sandbox", repository, owner: `dev-${i}`, branch: "main" }
+        : i % 4 === 0
+          ? { kind: "pull_request", repository, pullRequest: i, branch: `feature/pr-${i}` }
+          : { kind: "branch", repository, branch: `feature/task-${i}-${"x".repeat(i % 30)}` };
+    const at = new Date(start + i * 60_000);
+    const env = await registry.ensureEnvironment(identity, { status: "queued", now: at });
+    for (const status of paths[statuses[i % statuses.length] ?? "ready"]) {
+      const patch =
+        status === "ready"
+          ? {
+              status,
+              url: `http://127.0.0.1:${20000 + (i % 40000)}/`,
+              commitSha: i.toString(16).padStart(8, "0").repeat(5),
+              lastDeployMs: 20_000 + (i % 50) * 1000,
+              expiresAt: new Date(at.getTime() + 72 * 3_600_000).toISOString(),
+            }
+          : status === "failed"
+            ? { status, lastError: { code: "DEPLOY_FAILED", message: "the update failed" } }
+            : { status };
+      await registry.updateEnvironment(env.id, patch, at);
+    }
+  }
+  await registry.close();
+  return (performance.now() - t0) / 1000;
+}
+
+async function get(baseUrl: string, route: string): Promise<string> {
+  const response = await fetch(`${baseUrl}${route}`);
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`${route}: HTTP ${response.status}`);
+  return body;
+}
+
+async function report(server: ChildProcess) {
+  server.send("report");
+  return nextMessage<{ times: number[]; rss: number; peakRss: number }>(server);
+}
+
+function nextMessage<T>(server: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the server exited with ${code}`));
+    server.once("exit", onExit);
+    server.once("message", (message) => {
+      server.off("exit", onExit);
+      resolve(message as T);
+    });
+  });
+}
+
+function pct(times: number[], p: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function fmt(ms: number): string {
+  return `${ms.toFixed(1)} ms`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}

@@ -1,0 +1,186 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { RepositoryConfig } from "../core/config.ts";
+import type { Environment, EnvironmentIdentity } from "../core/environment.ts";
+import { StackforkError } from "../core/errors.ts";
+import { identityOf } from "../core/identity-of.ts";
+import type { Intent, IntentCause } from "../core/intent.ts";
+import { UPLOADED_TREE_BRANCH } from "../core/upload-id.ts";
+import type { JobQueue } from "../queue/job-queue.ts";
+import type { Registry } from "../registry/registry.ts";
+import { storeUploadedTree } from "../source/store-uploaded-tree.ts";
+import { type SubmitResult, submitIntent } from "../worker/submit-intent.ts";
+import { findRefProblem } from "./find-ref-problem.ts";
+
+export interface EnvironmentActionsDeps {
+  registry: Registry;
+  queue: JobQueue;
+  nameMaxLength: number;
+  /** The configured repositories: a sandbox can only be of one of them. */
+  repositories: readonly RepositoryConfig[];
+  /** Live sandboxes per owner across repositories; undefined: one per repository, no other limit. */
+  sandboxesPerOwner?: number;
+  uploads: { dir: string; maxBytes: number; maxEntries: number };
+  now: () => Date;
+  wakeWorker?: () => void;
+}
+
+/** What a person asked for, and what came of it: `jobId` when a job was queued, `ignored` when none was needed. */
+export interface ActionResult {
+  environment: Environment;
+  jobId?: string;
+  ignored?: string;
+}
+
+export interface SandboxRequest {
+  repository: string;
+  owner: string;
+  /** A branch, or a commit (7 to 40 hex digits), of the repository. @default its defaultBranch */
+  ref?: string;
+  /** A gzip tarball of a working tree, instead of a ref. */
+  upload?: Buffer;
+  /** How it was asked: recorded in history (`api`, `dashboard`). */
+  via: string;
+}
+
+const COMMIT = /^[0-9a-f]{7,40}$/;
+
+/**
+ * What the API and the dashboard's forms can do to environments. Every change that needs a job goes
+ * through submitIntent, so history records who asked and why, exactly as for a webhook.
+ */
+export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
+  const { registry } = deps;
+  const submit = (intent: Intent) => submitIntent(deps, intent, deps.now());
+
+  async function requireEnvironment(id: string): Promise<Environment> {
+    const environment = await registry.getEnvironment(id);
+    if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`, { details: { id } });
+    return environment;
+  }
+
+  async function checkQuota(identity: Extract<EnvironmentIdentity, { kind: "sandbox" }>, existing?: Environment) {
+    const limit = deps.sandboxesPerOwner;
+    if (limit === undefined || (existing && existing.status !== "destroyed")) return;
+    const live = await registry.listEnvironments({ kind: "sandbox", owner: identity.owner, limit: limit + 1 });
+    if (live.environments.length >= limit) {
+      throw new StackforkError(
+        "QUOTA_EXCEEDED",
+        `${identity.owner} already has ${live.environments.length} sandbox(es) (${live.environments.map((e) => e.name).join(", ")}), the most allowed is ${limit}: destroy one first (stackfork sandbox down)`,
+        { details: { owner: identity.owner, limit } },
+      );
+    }
+  }
+
+  return {
+    /** Creates or updates `sandbox/<owner>` of a repository, from a ref or an uploaded tree. */
+    async requestSandbox(request: SandboxRequest): Promise<ActionResult> {
+      const wanted = request.repository.toLowerCase();
+      const repository = deps.repositories.find((r) => r.name.toLowerCase() === wanted);
+      if (!repository) {
+        const configured = deps.repositories.map((r) => r.name).join(", ") || "none";
+        throw new StackforkError(
+          "REPOSITORY_NOT_CONFIGURED",
+          `repository ${request.repository} is not configured (configured: ${configured}); add it to stackfork.config.json`,
+        );
+      }
+      const ref = request.upload ? UPLOADED_TREE_BRANCH : (request.ref ?? repository.defaultBranch);
+      const refProblem = request.upload ? undefined : findRefProblem(ref);
+      if (refProblem) throw new StackforkError("INVALID_INPUT", `ref ${JSON.stringify(ref)} ${refProblem}`);
+      const identity = { kind: "sandbox" as const, repository: repository.name, owner: request.owner, branch: ref };
+      const existing = await registry.findEnvironment(identity);
+      await checkQuota(identity, existing);
+
+      let commitSha = COMMIT.test(ref) ? ref : undefined;
+      let from = `ref ${ref}`;
+      if (request.upload) {
+        const stored = await storeUploadedTree({
+          archive: request.upload,
+          uploadsDir: deps.uploads.dir,
+          ...deps.uploads,
+        });
+        if (!existsSync(path.join(stored.dir, repository.stackPath))) {
+          throw new StackforkError(
+            "UPLOAD_INVALID",
+            `the uploaded tree has no ${repository.stackPath} (the stack project of ${repository.name}): upload the repository's root folder`,
+          );
+        }
+        commitSha = stored.uploadId;
+        from = `an uploaded working tree (${stored.uploadId})`;
+      }
+      // A sandbox's ref is not its identity: the worker reads the branch of the environment when it runs.
+      if (existing && existing.branch !== ref)
+        await registry.updateEnvironment(existing.id, { branch: ref }, deps.now());
+      const result = await submit({
+        type: "deploy",
+        identity,
+        commitSha,
+        cause: cause(request.owner, `sandbox up from ${from}`, request.via),
+      });
+      return toActionResult(result);
+    },
+
+    /** Deploys again the commit last asked for (the current one), e.g. after a failure. */
+    async redeploy(id: string, via: string): Promise<ActionResult> {
+      const environment = await requireEnvironment(id);
+      // A fork's code runs only once someone with write access approves that commit, on GitHub.
+      if (environment.status === "awaiting_approval") {
+        throw new StackforkError(
+          "INVALID_TRANSITION",
+          `${environment.name} awaits approval: approve its commit on the pull request (/stackfork deploy, or the approval label)`,
+        );
+      }
+      const events = await registry.listEvents(id, { limit: 500 });
+      const requested = events.findLast((e) => e.type === "deploy_requested" && e.commitSha)?.commitSha;
+      const commitSha = requested ?? environment.commitSha;
+      return toActionResult(
+        await submit({
+          type: "deploy",
+          identity: identityOf(environment),
+          commitSha,
+          cause: cause(via, `redeploy of ${commitSha ?? `the head of ${environment.branch}`}`, via),
+        }),
+      );
+    },
+
+    async destroy(id: string, via: string): Promise<ActionResult> {
+      const environment = await requireEnvironment(id);
+      return toActionResult(
+        await submit({ type: "destroy", identity: identityOf(environment), cause: cause(via, "destroy", via) }),
+      );
+    },
+
+    async extend(id: string, hours: number, via: string): Promise<ActionResult> {
+      const environment = await requireEnvironment(id);
+      return toActionResult(
+        await submit({
+          type: "extend",
+          identity: identityOf(environment),
+          hours,
+          cause: cause(via, `expiry extended by ${hours} h`, via),
+        }),
+      );
+    },
+  };
+}
+
+export type EnvironmentActions = ReturnType<typeof createEnvironmentActions>;
+
+function cause(actor: string, message: string, via: string): IntentCause {
+  return { actor, message: actor === via ? message : `${message} (via ${via})` };
+}
+
+function toActionResult(result: SubmitResult): ActionResult {
+  switch (result.outcome) {
+    case "queued":
+      return { environment: result.environment, jobId: result.jobId };
+    case "extended":
+    case "destroyed":
+      // Done at once, with no job (an expiry; a fork that never ran has nothing to tear down).
+      return { environment: result.environment };
+    default:
+      if (!result.environment)
+        throw new StackforkError("NOT_FOUND", "reason" in result ? result.reason : "no environment");
+      return { environment: result.environment, ignored: "reason" in result ? result.reason : result.outcome };
+  }
+}

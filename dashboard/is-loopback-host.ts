@@ -1,0 +1,12 @@
+import { isIP } from "node:net";
+
+/**
+ * Whether a listen address is reachable from this machine only: then reads need no token.
+ * `0.0.0.0` and `::` are every address, not loopback.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  if (bare === "localhost") return true;
+  if (isIP(bare) === 4) return bare.startsWith("127.");
+  return bare === "::1" || bare === "::ffff:127.0.0.1";
+}

@@ -1,0 +1,319 @@
+import formbody from "@fastify/formbody";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
+import { isStackforkError, StackforkError } from "../core/errors.ts";
+import type { Registry } from "../registry/registry.ts";
+import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
+import type { Auth } from "./create-auth.ts";
+import type { EnvironmentActions } from "./create-environment-actions.ts";
+import { LOGIN_NONCE_COOKIE, type RequestAccess, SESSION_COOKIE } from "./create-request-access.ts";
+import { dashboardScript } from "./dashboard-script.ts";
+import { dashboardStylesheet } from "./dashboard-stylesheet.ts";
+import { html, type SafeHtml } from "./html.ts";
+import { renderEnvironmentDetail } from "./render-environment-detail.ts";
+import { type ListFilters, renderEnvironmentList } from "./render-environment-list.ts";
+import { renderLoginForm } from "./render-login-form.ts";
+import { type PageChrome, renderPage } from "./render-page.ts";
+import { renderSandboxForm } from "./render-sandbox-form.ts";
+
+export interface PageDeps {
+  registry: Registry;
+  actions: EnvironmentActions;
+  auth: Auth;
+  access: RequestAccess;
+  repositories: readonly { name: string; defaultBranch: string }[];
+  now: () => Date;
+}
+
+/** Rows per page of the list: enough to scan, small enough to render in milliseconds. */
+const PAGE_SIZE = 50;
+/** How dashboard changes are recorded in history. */
+const DASHBOARD_ACTOR = "dashboard";
+const NOTICES: Record<string, string> = {
+  sandbox: "Sandbox requested: it deploys in turn, this page follows it.",
+  redeploy: "Redeploy queued.",
+  destroy: "Destroy queued.",
+  extend: "Expiry extended.",
+  unchanged: "Nothing was queued: the environment is already there (see its history).",
+  login: "Logged in.",
+  logout: "Logged out.",
+};
+const CSP = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "script-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join("; ");
+
+/**
+ * The server-rendered dashboard: readable without JavaScript, every value escaped by `html`.
+ * Reading follows the same rule as the API; changing needs a login session and a CSRF token.
+ */
+export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): Promise<void> {
+  const { registry, actions, auth, access } = deps;
+  await app.register(async (pages) => {
+    await pages.register(formbody, { bodyLimit: 16 * 1024 });
+    pages.addHook("onSend", async (_request, reply, payload) => {
+      reply.header("content-security-policy", CSP);
+      reply.header("x-content-type-options", "nosniff");
+      reply.header("referrer-policy", "same-origin");
+      reply.header("x-frame-options", "DENY");
+      if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+      return payload;
+    });
+    pages.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, request, reply) => {
+      const known = isStackforkError(err);
+      const status = known ? err.status : (err.statusCode ?? 500);
+      if (status >= 500) request.log.error({ err }, "page failed");
+      const code = known
+        ? err.code
+        : status === 413
+          ? "PAYLOAD_TOO_LARGE"
+          : status < 500
+            ? "INVALID_INPUT"
+            : "INTERNAL";
+      const message =
+        known && err.visible ? err.message : status < 500 ? err.message : "Something went wrong on the server.";
+      return sendPage(
+        request,
+        reply,
+        status,
+        { title: "Error" },
+        html`<h1>Error</h1>
+<p class="problem" role="alert"><code>${code}</code> ${message}</p><p><a href="/">Back to the environments</a></p>`,
+      );
+    });
+
+    const asset = (body: string, type: string) => async (_request: FastifyRequest, reply: FastifyReply) =>
+      reply.header("content-type", type).header("cache-control", "public, max-age=300").send(body);
+    pages.get("/assets/dashboard.css", asset(dashboardStylesheet, "text/css; charset=utf-8"));
+    pages.get("/assets/dashboard.js", asset(dashboardScript, "text/javascript; charset=utf-8"));
+
+    function chromeOf(request: FastifyRequest, title: string, current?: PageChrome["current"]): PageChrome {
+      const session = access.session(request);
+      return {
+        title,
+        current,
+        loggedIn: session !== undefined,
+        csrfToken: session && auth.csrfToken(`session:${session.nonce}`),
+      };
+    }
+
+    function sendPage(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      status: number,
+      chrome: Partial<PageChrome> & { title: string },
+      body: SafeHtml,
+    ) {
+      const page = renderPage({ ...chromeOf(request, chrome.title, chrome.current), ...chrome }, body);
+      return reply.code(status).type("text/html; charset=utf-8").send(page);
+    }
+
+    /** A page anyone may read here, or else the login form. */
+    function mayRead(request: FastifyRequest, reply: FastifyReply): boolean {
+      if (access.canRead(request)) return true;
+      void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+      return false;
+    }
+
+    /** A change: a session, and the CSRF token of that session's forms. */
+    function requireChange(request: FastifyRequest): void {
+      const session = access.session(request);
+      if (!session) throw new StackforkError("UNAUTHORIZED", "log in first: changes need the API token");
+      const token = (request.body as Record<string, unknown> | undefined)?._csrf;
+      if (!auth.csrfValid(`session:${session.nonce}`, typeof token === "string" ? token : undefined)) {
+        throw new StackforkError(
+          "CSRF_INVALID",
+          "this form is stale or was not sent by the dashboard: reload it and try again",
+        );
+      }
+    }
+
+    pages.get("/", async (request, reply) => {
+      if (!mayRead(request, reply)) return reply;
+      const query = request.query as Record<string, string | undefined>;
+      const filters: ListFilters = {
+        status: pick(query.status, environmentStatuses) as EnvironmentStatus | undefined,
+        kind: pick(query.kind, environmentKinds) as EnvironmentKind | undefined,
+        repository: text(query.repository, 200),
+        owner: text(query.owner, 100),
+        q: text(query.q, 200),
+      };
+      const cursor = text(query.cursor, 500);
+      const list = (c: string | undefined) =>
+        registry.listEnvironments({ ...filters, search: filters.q, cursor: c, limit: PAGE_SIZE });
+      let page: Awaited<ReturnType<typeof list>>;
+      let notice = NOTICES[query.done ?? ""];
+      try {
+        page = await list(cursor);
+      } catch (err) {
+        if (!isStackforkError(err, "INVALID_INPUT")) throw err;
+        page = await list(undefined);
+        notice = "That page link is no longer valid: showing the first page.";
+      }
+      const body = renderEnvironmentList({
+        environments: page.environments,
+        nextCursor: page.nextCursor,
+        counts: await registry.countByStatus(),
+        filters,
+        repositories: deps.repositories.map((r) => r.name),
+        paged: cursor !== undefined,
+        notice,
+        now: deps.now(),
+      });
+      return sendPage(request, reply, 200, { title: "Environments", current: "environments" }, body);
+    });
+
+    pages.get("/environments/:id", async (request, reply) => {
+      if (!mayRead(request, reply)) return reply;
+      const { id } = request.params as { id: string };
+      const query = request.query as Record<string, string | undefined>;
+      const environment = await registry.getEnvironment(id);
+      if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
+      const events = await registry.listEvents(id);
+      const jobId = text(query.job, 100) ?? currentJob(events);
+      const chrome = chromeOf(request, environment.name);
+      const body = renderEnvironmentDetail({
+        environment,
+        events,
+        log: { jobId, lines: jobId ? await registry.readLog(id, { jobId }) : [] },
+        now: deps.now(),
+        loggedIn: chrome.loggedIn,
+        csrfToken: chrome.csrfToken,
+        notice: NOTICES[query.done ?? ""],
+      });
+      return sendPage(request, reply, 200, chrome, body);
+    });
+
+    pages.get("/sandboxes/new", async (request, reply) => {
+      if (!mayRead(request, reply)) return reply;
+      const chrome = chromeOf(request, "New sandbox", "new-sandbox");
+      const body = renderSandboxForm({ repositories: deps.repositories, values: {}, ...chrome });
+      return sendPage(request, reply, 200, chrome, body);
+    });
+
+    pages.post("/sandboxes", async (request, reply) => {
+      requireChange(request);
+      const form = request.body as Record<string, unknown>;
+      const values = { owner: field(form.owner), repository: field(form.repository), ref: field(form.ref) };
+      try {
+        if (!values.owner || !/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(values.owner))
+          throw new StackforkError(
+            "INVALID_INPUT",
+            "owner must be a GitHub login: letters, digits and dashes, at most 39",
+          );
+        if (!values.repository) throw new StackforkError("INVALID_INPUT", "choose a repository");
+        const result = await actions.requestSandbox({
+          repository: values.repository,
+          owner: values.owner,
+          ref: values.ref || undefined,
+          via: DASHBOARD_ACTOR,
+        });
+        return reply.redirect(`/environments/${encodeURIComponent(result.environment.id)}?done=sandbox`, 303);
+      } catch (err) {
+        if (!isStackforkError(err) || !err.visible || err.status >= 500) throw err;
+        const chrome = chromeOf(request, "New sandbox", "new-sandbox");
+        const body = renderSandboxForm({
+          repositories: deps.repositories,
+          values,
+          ...chrome,
+          problem: `${err.code}: ${err.message}`,
+        });
+        return sendPage(request, reply, err.status, chrome, body);
+      }
+    });
+
+    const change =
+      (
+        run: (id: string, form: Record<string, unknown>) => Promise<{ jobId?: string; ignored?: string }>,
+        done: string,
+      ) =>
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        requireChange(request);
+        const { id } = request.params as { id: string };
+        const result = await run(id, request.body as Record<string, unknown>);
+        const outcome = result.ignored ? "unchanged" : done;
+        return reply.redirect(`/environments/${encodeURIComponent(id)}?done=${outcome}`, 303);
+      };
+    pages.post(
+      "/environments/:id/redeploy",
+      change((id) => actions.redeploy(id, DASHBOARD_ACTOR), "redeploy"),
+    );
+    pages.post(
+      "/environments/:id/destroy",
+      change((id) => actions.destroy(id, DASHBOARD_ACTOR), "destroy"),
+    );
+    pages.post(
+      "/environments/:id/extend",
+      change((id, form) => {
+        const hours = Number(field(form.hours));
+        if (!Number.isInteger(hours) || hours < 1 || hours > 720)
+          throw new StackforkError("INVALID_INPUT", "hours must be a whole number from 1 to 720");
+        return actions.extend(id, hours, DASHBOARD_ACTOR);
+      }, "extend"),
+    );
+
+    pages.get("/login", async (request, reply) => {
+      const next = safeNext((request.query as Record<string, string | undefined>).next);
+      return sendLogin(request, reply, 200, next);
+    });
+
+    pages.post("/login", async (request, reply) => {
+      const form = request.body as Record<string, unknown>;
+      const next = safeNext(field(form.next));
+      const nonce = request.cookies[LOGIN_NONCE_COOKIE];
+      if (!auth.csrfValid(nonce && `login:${nonce}`, field(form._csrf))) {
+        return sendLogin(request, reply, 403, next, "CSRF_INVALID: the login form was stale; try again.");
+      }
+      if (!auth.tokenMatches(field(form.token))) {
+        return sendLogin(request, reply, 401, next, "UNAUTHORIZED: that is not the API token.");
+      }
+      const session = auth.issueSession(deps.now());
+      reply.setCookie(SESSION_COOKIE, session.cookie, access.cookieOptions(request, session.maxAgeSeconds));
+      reply.clearCookie(LOGIN_NONCE_COOKIE, access.cookieOptions(request));
+      return reply.redirect(next === "/" ? "/?done=login" : next, 303);
+    });
+
+    pages.post("/logout", async (request, reply) => {
+      requireChange(request);
+      reply.clearCookie(SESSION_COOKIE, access.cookieOptions(request));
+      return reply.redirect("/?done=logout", 303);
+    });
+
+    function sendLogin(request: FastifyRequest, reply: FastifyReply, status: number, next: string, problem?: string) {
+      // A fresh nonce per form shown: the login form's CSRF token is bound to it.
+      const nonce = auth.newNonce();
+      reply.setCookie(LOGIN_NONCE_COOKIE, nonce, access.cookieOptions(request, 3600));
+      const body = renderLoginForm({ csrfToken: auth.csrfToken(`login:${nonce}`), next, problem });
+      return sendPage(request, reply, status, { title: "Log in", current: "login" }, body);
+    }
+  });
+}
+
+/** The job whose log a detail page shows: the one running, or else the last one asked for. */
+function currentJob(events: readonly { type: string; jobId?: string }[]): string | undefined {
+  const types = ["deploy_requested", "destroy_requested", "deploy_started", "destroy_started"];
+  return events.findLast((e) => e.jobId && types.includes(e.type))?.jobId;
+}
+
+function pick(value: string | undefined, allowed: readonly string[]): string | undefined {
+  return value && allowed.includes(value) ? value : undefined;
+}
+
+function text(value: string | undefined, maxLength: number): string | undefined {
+  return typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, maxLength) : undefined;
+}
+
+function field(value: unknown): string | undefined {
+  return typeof value === "string" ? value.trim() : undefined;
+}
+
+/** Only a path on this server: `//evil.example` and `/\evil` would leave it. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+}

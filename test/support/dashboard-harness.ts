@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { buildServer } from "../../cli/build-server.ts";
+import type { RepositoryConfig } from "../../core/config.ts";
+import { createEnvironmentActions } from "../../dashboard/create-environment-actions.ts";
+import type { JobQueue } from "../../queue/job-queue.ts";
+import { createSqliteJobQueue } from "../../queue/sqlite-job-queue.ts";
+import type { Registry } from "../../registry/registry.ts";
+import { createSqliteRegistry } from "../../registry/sqlite-registry.ts";
+
+export const DASHBOARD_TOKEN = "dashboard-test-token";
+
+export interface DashboardHarnessOptions {
+  repositories?: Partial<RepositoryConfig>[];
+  /** @default true (a loopback server) */
+  readsOpen?: boolean;
+  sandboxesPerOwner?: number;
+  /** @default 1 MiB */
+  uploadMaxBytes?: number;
+  /** @default a fixed clock the test moves with `advance` */
+  start?: Date;
+}
+
+/**
+ * The real app (`buildServer`) on a real SQLite registry and queue in a temp dir, with no worker:
+ * tests seed environments straight through the registry port and read what the API and pages
+ * queued. `app.inject()` for API tests; `listen()` for the browser.
+ */
+export async function createDashboardHarness(options: DashboardHarnessOptions = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "stackfork-dashboard-"));
+  const registry: Registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
+  const queue: JobQueue = createSqliteJobQueue({ file: path.join(dir, "queue.db") });
+  let clock = options.start ?? new Date("2026-11-27T12:00:00Z");
+  const now = () => clock;
+  const repositories = (options.repositories ?? [{ name: "acme/api" }]).map(
+    (r) =>
+      ({
+        stackPath: "stacks/service",
+        defaultBranch: "main",
+        target: "local",
+        ttlHours: 72,
+        ...r,
+      }) as RepositoryConfig,
+  );
+  const uploadMaxBytes = options.uploadMaxBytes ?? 1024 * 1024;
+  const actions = createEnvironmentActions({
+    registry,
+    queue,
+    nameMaxLength: 40,
+    repositories,
+    sandboxesPerOwner: options.sandboxesPerOwner,
+    uploads: { dir: path.join(dir, "uploads"), maxBytes: uploadMaxBytes * 10, maxEntries: 10_000 },
+    now,
+  });
+  const app: FastifyInstance = await buildServer({
+    registry,
+    logger: false,
+    isReady: () => true,
+    intake: {
+      registry,
+      queue,
+      nameMaxLength: 40,
+      webhookSecrets: ["dashboard-test-webhook-secret"],
+      findRepository: (name) => repositories.find((r) => r.name.toLowerCase() === name.toLowerCase()),
+      now,
+    },
+    dashboard: {
+      apiToken: DASHBOARD_TOKEN,
+      readsOpen: options.readsOpen ?? true,
+      actions,
+      repositories,
+      uploadMaxBytes,
+      now,
+    },
+  });
+  return {
+    dir,
+    app,
+    registry,
+    queue,
+    now,
+    advance(ms: number) {
+      clock = new Date(clock.getTime() + ms);
+      return clock;
+    },
+    bearer: { authorization: `Bearer ${DASHBOARD_TOKEN}` },
+    async close() {
+      await app.close();
+      await queue.close();
+      await registry.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type DashboardHarness = Awaited<ReturnType<typeof createDashboardHarness>>;
