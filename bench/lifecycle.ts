@@ -41,7 +41,8 @@ try {
   const direct: number[] = [];
   // The direct run imports the same checkout's program, with the platform's modules (as copies get them).
   symlinkSync(path.resolve(import.meta.dirname, "../node_modules"), path.join(repo.dir, "node_modules"), "dir");
-  const program = (await import(pathToFileURL(path.join(repo.dir, "stacks/service/index.ts")).href)).default as PulumiFn;
+  const program = (await import(pathToFileURL(path.join(repo.dir, "stacks/service/index.ts")).href))
+    .default as PulumiFn;
   const engine = {
     cli: requirePulumiCli(process.env),
     stateDir: path.join(work, "direct"),
@@ -72,7 +73,9 @@ try {
   }
   const p = median(platform);
   const d = median(direct);
-  rows.push(`| time to preview (push -> ready), median of ${ROUNDS} | ${fmt(p)} | direct \`pulumi up\`: ${fmt(d)} | ${(p / d).toFixed(2)}x |`);
+  rows.push(
+    `| time to preview (push -> ready), median of ${ROUNDS} | ${fmt(p)} | direct \`pulumi up\`: ${fmt(d)} | ${(p / d).toFixed(2)}x |`,
+  );
 
   // 2. No-op redeploy: the same SHA again (a new delivery).
   const noopSha = repo.commit("noop", "noop");
@@ -93,10 +96,15 @@ try {
   const last = shas.at(-1) as string;
   const burst = await server.waitFor(burstId, (e) => e.status === "ready" && e.commitSha === last, 300_000);
   const runs = burst.events.filter((e) => e.type === "deploy_started").length;
-  rows.push(`| burst: 20 pushes in ${fmt(sent)} | engine runs: ${runs} | final SHA is the last: ${burst.commitSha === last} | |`);
+  rows.push(
+    `| burst: 20 pushes in ${fmt(sent)} | engine runs: ${runs} | final SHA is the last: ${burst.commitSha === last} | |`,
+  );
 
   // 4. Fan-out: N branches at once against N in a row.
-  const fan = Array.from({ length: FAN_OUT }, (_, i) => ({ branch: `fan-${i}`, sha: repo.commit(`fan-${i}`, `fan ${i}`) }));
+  const fan = Array.from({ length: FAN_OUT }, (_, i) => ({
+    branch: `fan-${i}`,
+    sha: repo.commit(`fan-${i}`, `fan ${i}`),
+  }));
   const parallelStart = performance.now();
   await Promise.all(fan.map(({ branch, sha }) => timeToReady(branch, sha)));
   const parallel = performance.now() - parallelStart;
@@ -104,10 +112,14 @@ try {
   const serialStart = performance.now();
   for (const { branch, sha } of rowShas) await timeToReady(branch, sha);
   const serial = performance.now() - serialStart;
-  rows.push(`| fan-out: ${FAN_OUT} branches at once (concurrency 2) | ${fmt(parallel)} | ${FAN_OUT} in a row: ${fmt(serial)} | ${(serial / parallel).toFixed(2)}x faster |`);
+  rows.push(
+    `| fan-out: ${FAN_OUT} branches at once (concurrency 2) | ${fmt(parallel)} | ${FAN_OUT} in a row: ${fmt(serial)} | ${(serial / parallel).toFixed(2)}x faster |`,
+  );
 
   console.log(`### Lifecycle (embedded, target local)\n`);
-  console.log(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}. Command: \`npm run bench:lifecycle\`.\n`);
+  console.log(
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}. Command: \`npm run bench:lifecycle\`.\n`,
+  );
   console.log("| measure | result | against | ratio |\n|---|---|---|---|");
   console.log(rows.join("\n"));
 } finally {
