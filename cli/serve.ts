@@ -5,6 +5,10 @@ import pino from "pino";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
 import { createEnvironmentActions } from "../dashboard/create-environment-actions.ts";
 import { isLoopbackHost } from "../dashboard/is-loopback-host.ts";
+import { createWriteAccessCheck } from "../github/check-write-access.ts";
+import { createGitHubClient } from "../github/create-github-client.ts";
+import { createGitHubNotifier } from "../github/create-github-notifier.ts";
+import { createGitHubSourceReader } from "../github/create-github-source-reader.ts";
 import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
@@ -30,6 +34,17 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   const cli = requirePulumiCli(env);
   // Sandboxes' uploaded working trees, one folder per content hash (core/upload-id.ts).
   const uploadsDir = path.join(config.dataDir, "uploads");
+  const sourcesDir = path.join(config.dataDir, "sources");
+  const github = config.github
+    ? createGitHubClient({
+        auth: config.github.auth,
+        baseUrl: config.github.apiUrl,
+        log: log.child({ component: "github" }),
+      })
+    : undefined;
+  const notifier = github
+    ? createGitHubNotifier({ client: github, log, dashboardUrl: config.publicUrl })
+    : createLogNotifier(log);
   const registry = createSqliteRegistry({ file: path.join(config.dataDir, "registry.db") });
   const queue = createSqliteJobQueue({ file: path.join(config.dataDir, "queue.db") });
   const provisioner = createPulumiProvisioner({
@@ -41,8 +56,9 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     },
     dataDir: config.dataDir,
     readSource: createSourceReader({
-      sourcesDir: path.join(config.dataDir, "sources"),
+      sourcesDir,
       fromUpload: readUploadedTree(uploadsDir),
+      fromGitHub: github && createGitHubSourceReader({ client: github, sourcesDir, log }),
     }),
   });
   const lookup = (fullName: string) => findRepository(config, fullName);
@@ -50,7 +66,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     registry,
     queue,
     provisioner,
-    notifier: createLogNotifier(log),
+    notifier,
     findRepository: lookup,
     log,
     now: () => new Date(),
@@ -95,6 +111,8 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       findRepository: lookup,
       now: () => new Date(),
       wakeWorker: () => worker.wake(),
+      notifier,
+      checkWriteAccess: github && createWriteAccessCheck(github),
     },
   });
   await app.listen({ port: config.port, host: config.host });
@@ -106,14 +124,14 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   const lines = [
     `stackfork serving on http://${config.host}:${port}`,
     `  data dir:        ${config.dataDir}`,
-    `  config:          ${config.configFile ?? "(none: no repositories, every event is ignored)"}`,
+    `  config:          ${config.configFile ?? (config.repositories.length > 0 ? "(none: this clone is the demo repository; try `npm run stackfork -- simulate push --branch <a branch> --wait`)" : "(none: no repositories, every event is ignored)")}`,
     `  repositories:    ${config.repositories.map((r) => `${r.name} (${r.target}${r.localPath ? `, ${r.localPath}` : ""})`).join(", ") || "none"}`,
     `  pulumi CLI:      v${cli.version} (${cli.source}: ${cli.command})`,
     `  webhook secret:  ${webhookSecret.file ?? "from GITHUB_WEBHOOK_SECRET"}`,
     `  API token:       ${apiToken.file ?? "from STACKFORK_API_TOKEN"}`,
     `  dashboard:       http://${config.host}:${port}/ (reads ${readsOpen ? (config.publicReads ? "public" : "open on loopback") : "need the token"}; changes need the token)`,
-    `  GitHub:          ${config.githubToken ? "token set, but GitHub notifications are not built yet: offline" : "offline (no GITHUB_TOKEN)"}`,
-    "  not built yet:   PR/issue_comment events, GitHub notifications and source download, the AWS platform",
+    `  GitHub:          ${config.github ? `${"token" in config.github.auth ? "token" : `App ${config.github.auth.appId}`} at ${config.github.apiUrl ?? "https://api.github.com"}` : "offline (no GITHUB_TOKEN or GitHub App): notices are logged, sources come from localPath"}`,
+    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas), the reaper of expired environments",
   ];
   console.log(lines.join("\n"));
 

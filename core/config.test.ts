@@ -43,6 +43,14 @@ describe("loadConfig", () => {
     expect(configError(() => load({}, JSON.stringify({ sandboxesPerOwner: 0 }))).code).toBe("CONFIG_INVALID");
   });
 
+  it("makes the clone it runs in the demo repository when there is no config file", () => {
+    const files = new Set(["/srv/app/.git/HEAD", "/srv/app/stacks/service/Pulumi.yaml"]);
+    const config = loadConfig({ env: {}, cwd: "/srv/app", readFile: (f) => (files.has(f) ? "x" : undefined) });
+    expect(config.repositories).toMatchObject([
+      { name: "local/stackfork", localPath: "/srv/app", stackPath: "stacks/service" },
+    ]);
+  });
+
   it("reports every problem at once", () => {
     const err = configError(() =>
       load(

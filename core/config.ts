@@ -106,6 +106,13 @@ const envSchema = z.object({
   STACKFORK_API_TOKEN: z.string().min(1).optional(),
   PULUMI_CONFIG_PASSPHRASE: z.string().min(1).optional(),
   GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_APP_ID: z.string().regex(/^\d+$/, "must be the App's numeric id").optional(),
+  /** PEM text; a literal `\n` (how PEMs travel in env files) becomes a newline. */
+  GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
+  /** GitHub Enterprise: https://<host>/api/v3. @default https://api.github.com */
+  GITHUB_API_URL: z.string().url().optional(),
+  /** Where people reach this server's dashboard: links in PR comments and deployments. */
+  STACKFORK_PUBLIC_URL: z.string().url().optional(),
   PATH: z.string().default(""),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Where the CLI finds a running server. @default http://HOST:PORT */
@@ -152,7 +159,13 @@ export interface StackforkConfig {
   uploadMaxBytes: number;
   /** Set when given in the environment; otherwise generated and kept in the data dir at start. */
   secrets: { webhookSecret?: string; apiToken?: string; pulumiPassphrase?: string };
-  githubToken?: string;
+  /** Talk to GitHub (notifications, source, permission checks); absent: offline. */
+  github?: {
+    auth: { token: string } | { appId: string; privateKey: string };
+    apiUrl?: string;
+  };
+  /** This server's dashboard as people reach it, for links on GitHub. */
+  publicUrl?: string;
   /** The PATH the engine and its plugins run with. */
   searchPath: string;
   logLevel: string;
@@ -198,6 +211,9 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
       seen.add(repo.name.toLowerCase());
     }
   }
+  if (parsedEnv.success && Boolean(parsedEnv.data.GITHUB_APP_ID) !== Boolean(parsedEnv.data.GITHUB_APP_PRIVATE_KEY)) {
+    problems.push("env GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: set both, or neither");
+  }
   if (problems.length > 0 || !parsedEnv.success || !parsedFile.success) {
     throw new StackforkError("CONFIG_INVALID", `invalid configuration:\n  - ${problems.join("\n  - ")}`);
   }
@@ -209,10 +225,14 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     host: e.HOST,
     dataDir: path.resolve(cwd, e.STACKFORK_DATA_DIR),
     configFile: text === undefined ? undefined : configFile,
-    repositories: f.repositories.map((repo) => ({
-      ...repo,
-      localPath: repo.localPath === undefined ? undefined : path.resolve(path.dirname(configFile), repo.localPath),
-    })),
+    repositories:
+      text === undefined
+        ? readDemoRepository(cwd, readFile)
+        : f.repositories.map((repo) => ({
+            ...repo,
+            localPath:
+              repo.localPath === undefined ? undefined : path.resolve(path.dirname(configFile), repo.localPath),
+          })),
     nameMaxLength: f.nameMaxLength,
     concurrency: f.concurrency ?? Math.max(1, cpus().length),
     leaseSeconds: f.leaseSeconds,
@@ -226,11 +246,36 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
       apiToken: e.STACKFORK_API_TOKEN,
       pulumiPassphrase: e.PULUMI_CONFIG_PASSPHRASE,
     },
-    githubToken: e.GITHUB_TOKEN,
+    github: readGitHubAuth(e),
+    publicUrl: e.STACKFORK_PUBLIC_URL?.replace(/\/+$/, ""),
     searchPath: e.PATH,
     logLevel: e.LOG_LEVEL,
     serverUrl: e.STACKFORK_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`,
   });
+}
+
+/** The embedded default's one repository, `local/stackfork`. */
+export const DEMO_REPOSITORY = "local/stackfork";
+
+/**
+ * With no config file, a git clone holding a stack project at stacks/service (this repository, say)
+ * is the one repository, read from the clone itself: `npm start` plus `stackfork simulate push`
+ * then run the whole loop with nothing to set up.
+ */
+function readDemoRepository(cwd: string, readFile: LoadConfigOptions["readFile"]): RepositoryConfig[] {
+  const isClone = readFile(path.join(cwd, ".git", "HEAD")) !== undefined;
+  const hasStack = readFile(path.join(cwd, "stacks", "service", "Pulumi.yaml")) !== undefined;
+  if (!isClone || !hasStack) return [];
+  return [repositorySchema.parse({ name: DEMO_REPOSITORY, localPath: cwd })];
+}
+
+/** A GitHub App wins over a token when both are set: it acts as the app, not as a person. */
+function readGitHubAuth(e: z.infer<typeof envSchema>): StackforkConfig["github"] {
+  const apiUrl = e.GITHUB_API_URL;
+  if (e.GITHUB_APP_ID && e.GITHUB_APP_PRIVATE_KEY) {
+    return { auth: { appId: e.GITHUB_APP_ID, privateKey: e.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, "\n") }, apiUrl };
+  }
+  return e.GITHUB_TOKEN ? { auth: { token: e.GITHUB_TOKEN }, apiUrl } : undefined;
 }
 
 export function findRepository(config: StackforkConfig, fullName: string): RepositoryConfig | undefined {

@@ -102,6 +102,8 @@ interface Repository {
   commits: Map<string, Buffer | undefined>;
   issues: Map<number, IssueComment[]>;
   deployments: Deployment[];
+  /** login (lower-case) -> `admin` | `maintain` | `write` | `triage` | `read`; others are `none`. */
+  permissions: Map<string, string>;
 }
 
 const DOCS = "https://docs.github.com/rest";
@@ -252,6 +254,18 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
       permissions: { contents: "read", deployments: "write", issues: "write", pull_requests: "write" },
       repository_selection: "selected",
     });
+  });
+
+  // --- Collaborators: https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user
+  api.get("/repos/:owner/:repo/collaborators/:username/permission", async (request, reply) => {
+    const repo = repoOf(request);
+    if (!authorize(request, reply, "token", repo)) return reply;
+    if (!repo) return notFound(reply);
+    const login = (request.params as { username: string }).username;
+    const role = repo.permissions.get(login.toLowerCase()) ?? "none";
+    // The legacy `permission` field folds maintain into write and triage into read.
+    const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+    return { permission, role_name: role, user: { login, id: 1, type: "User" } };
   });
 
   // --- Branches and commits: https://docs.github.com/en/rest/branches, /rest/commits
@@ -498,7 +512,12 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
         commits: new Map(),
         issues: new Map(),
         deployments: [],
+        permissions: new Map(),
       });
+    },
+    /** A collaborator's role on the repository. */
+    setPermission(fullName: string, login: string, role: string) {
+      repository(fullName).permissions.set(login.toLowerCase(), role);
     },
     /** A commit, and the tarball GitHub would serve for it (omit it for commits never downloaded). */
     addCommit(fullName: string, sha: string, tarball?: Buffer) {
