@@ -11,6 +11,7 @@ import { openStack } from "../provisioner/open-stack.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
 import { startEmbeddedServer } from "../test/support/embedded-server.ts";
 import { createFixtureRepository } from "../test/support/fixture-repository.ts";
+import { stopProcessesMentioning } from "../test/support/stack-state.ts";
 import { pushPayload } from "../test/support/webhook-deliveries.ts";
 
 const REPO = "acme/bench";
@@ -124,6 +125,7 @@ try {
   console.log(rows.join("\n"));
 } finally {
   await server.stop();
+  stopProcessesMentioning(work);
   rmSync(work, { recursive: true, force: true });
 }
 

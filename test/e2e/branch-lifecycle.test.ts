@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
-import { processesMentioning, readStackResources } from "../support/stack-state.ts";
+import { processesMentioning, readStackResources, stopProcessesMentioning } from "../support/stack-state.ts";
 import { deletePayload, pushPayload } from "../support/webhook-deliveries.ts";
 
 const REPO = "acme/api";
@@ -26,6 +26,7 @@ describe("a branch's environment, end to end", () => {
   });
   afterAll(async () => {
     await server?.stop();
+    stopProcessesMentioning(work);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -4,7 +4,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
-import { listStackLocks, processesMentioning, readStackResources } from "../support/stack-state.ts";
+import {
+  listStackLocks,
+  processesMentioning,
+  readStackResources,
+  stopProcessesMentioning,
+} from "../support/stack-state.ts";
 import { deletePayload, pushPayload } from "../support/webhook-deliveries.ts";
 
 const REPO = "acme/api";
@@ -31,6 +36,7 @@ describe("races and crashes", () => {
   });
   afterAll(async () => {
     await server?.stop();
+    stopProcessesMentioning(work);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
 import { runCli } from "../support/run-cli.ts";
-import { processesMentioning } from "../support/stack-state.ts";
+import { processesMentioning, stopProcessesMentioning } from "../support/stack-state.ts";
 
 const REPO = "acme/api";
 
@@ -28,6 +28,7 @@ describe("sandboxes from the CLI, end to end", () => {
   });
   afterAll(async () => {
     await server?.stop();
+    stopProcessesMentioning(work);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -35,3 +35,20 @@ export function processesMentioning(needle: string): string[] {
   const ps = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
   return ps.split("\n").filter((line) => line.includes(needle) && !line.includes("ps -eo"));
 }
+
+/**
+ * Copies outlive the server by design; a test that started some stops them when it ends, so that
+ * nothing is left running (SIGTERM, as `destroy` would).
+ */
+export function stopProcessesMentioning(needle: string): void {
+  for (const line of processesMentioning(needle)) {
+    const pid = Number(line.trim().split(/\s+/)[0]);
+    if (pid && pid !== process.pid) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
