@@ -1,3 +1,6 @@
+/** What a secret stack output is stored and shown as. */
+export const MASKED_SECRET = "[secret]";
+
 export type EnvironmentKind = "branch" | "pull_request" | "sandbox";
 
 export type EnvironmentStatus =
@@ -40,6 +43,8 @@ export interface Environment {
   lastError?: EnvironmentError;
   /** How long the last deploy took, in milliseconds. */
   lastDeployMs?: number;
+  /** The stack outputs of the last successful deploy; a secret output is MASKED_SECRET, never its value. */
+  outputs?: Record<string, unknown>;
 }
 
 /** The exact identity as one string: the input of the name hash and the registry's unique key. */

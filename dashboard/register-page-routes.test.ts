@@ -188,12 +188,21 @@ describe("the dashboard pages", () => {
         errorCode: "DEPLOY_FAILED",
       });
       await h.registry.appendLog(env.id, "job-7", ["+ create stack", `<b>${HOSTILE}</b>`], h.now());
+      await h.registry.updateEnvironment(
+        env.id,
+        { outputs: { tableName: "api-items", apiKey: "[secret]", note: "<i>x</i>" } },
+        h.now(),
+      );
       const page = await h.app.inject(`/environments/${env.id}`);
       expect(page.statusCode).toBe(200);
       const body = page.body;
       expect(body).not.toContain("hunter2");
       expect(body).not.toContain("s3cret");
       expect(body).toContain("page=1");
+      // Every output: plain values shown (escaped), secret ones only said to exist.
+      expect(body).toContain("<dt>tableName</dt><dd><code>api-items</code></dd>");
+      expect(body).toContain('<dt>apiKey</dt><dd><span class="muted">secret (hidden)</span></dd>');
+      expect(body).toContain("&lt;i&gt;x&lt;/i&gt;");
       expect(body).not.toContain("<script>alert");
       expect(body).toContain("+ create stack");
       expect(body).toContain("&lt;b&gt;");

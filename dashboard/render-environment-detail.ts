@@ -1,4 +1,4 @@
-import type { Environment } from "../core/environment.ts";
+import { type Environment, MASKED_SECRET } from "../core/environment.ts";
 import type { HistoryEvent } from "../core/history-event.ts";
 import type { LogLine } from "../registry/registry.ts";
 import { formatDuration } from "./format-duration.ts";
@@ -55,14 +55,28 @@ ${renderHistory(view)}
 }
 
 function renderOutputs(e: Environment): SafeHtml {
-  const preview = safeLink(e.url);
+  // The url first (it is the preview), then every other stack output of the last successful deploy.
+  const outputs: [string, unknown][] = [
+    ["url", e.url],
+    ...Object.entries(e.outputs ?? {}).filter(([key]) => key !== "url"),
+  ];
   return html`<section aria-labelledby="outputs-heading">
 <h2 id="outputs-heading">Outputs</h2>
 <dl class="facts">
-<dt>url</dt><dd>${preview ? html`<a href="${preview.href}" rel="noreferrer">${preview.text}</a>` : html`<span class="muted">none (not deployed)</span>`}</dd>
+${outputs.map(([key, value]) => html`<dt>${key}</dt><dd>${renderOutputValue(key, value)}</dd>`)}
 </dl>
-<p class="muted">Secret values (passwords, tokens and signatures in URLs) are masked.</p>
+<p class="muted">Secret outputs are never stored or shown; passwords, tokens and signatures in URLs are masked.</p>
 </section>`;
+}
+
+function renderOutputValue(key: string, value: unknown): SafeHtml {
+  if (value === undefined || value === null) {
+    return key === "url" ? html`<span class="muted">none (not deployed)</span>` : html`<span class="muted">none</span>`;
+  }
+  if (value === MASKED_SECRET) return html`<span class="muted">secret (hidden)</span>`;
+  const link = typeof value === "string" ? safeLink(value) : undefined;
+  if (link) return html`<a href="${link.href}" rel="noreferrer">${link.text}</a>`;
+  return html`<code>${typeof value === "string" ? value : JSON.stringify(value)}</code>`;
 }
 
 function renderActions(view: EnvironmentDetailView): SafeHtml {

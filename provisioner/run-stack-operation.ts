@@ -6,6 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ConfigMap, PulumiFn, Stack } from "@pulumi/pulumi/automation/index.js";
 import { parse as parseYaml } from "yaml";
+import { MASKED_SECRET } from "../core/environment.ts";
 import { isStackforkError, StackforkError } from "../core/errors.ts";
 import { mapPulumiError } from "./map-pulumi-error.ts";
 import { openStack } from "./open-stack.ts";
@@ -54,7 +55,7 @@ async function runOperation(request: StackOperationRequest): Promise<StackOperat
     const result = await withLockRecovery(stack, () => stack.up(options));
     onOutput.flush();
     const outputs = Object.fromEntries(
-      Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : output.value]),
+      Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? MASKED_SECRET : output.value]),
     );
     return { type: "done", outputs, changes: result.summary.resourceChanges ?? {} };
   }

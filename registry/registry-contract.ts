@@ -176,6 +176,7 @@ export function describeRegistryContract(
             lastDeployMs: 12_345,
             pullRequest: 7,
             lastError: { code: "DEPLOY_FAILED", message: "boom" },
+            outputs: { url: "http://127.0.0.1:4001", tableName: "api-items", apiKey: "[secret]", port: 4001 },
           },
           at(20),
         );
@@ -190,10 +191,11 @@ export function describeRegistryContract(
           expiresAt: at(3600).toISOString(),
           lastError: { code: "DEPLOY_FAILED", message: "boom" },
           lastDeployMs: 12_345,
+          outputs: { url: "http://127.0.0.1:4001", tableName: "api-items", apiKey: "[secret]", port: 4001 },
         });
         const cleared = await registry.updateEnvironment(
           env.id,
-          { url: null, lastError: null, expiresAt: null, pullRequest: null },
+          { url: null, lastError: null, expiresAt: null, pullRequest: null, outputs: null },
           at(30),
         );
         expect(cleared).toStrictEqual({

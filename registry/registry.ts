@@ -15,6 +15,8 @@ export interface EnvironmentPatch {
   expiresAt?: string | null;
   lastError?: EnvironmentError | null;
   lastDeployMs?: number | null;
+  /** The stack outputs of the last successful deploy, secret ones masked. */
+  outputs?: Record<string, unknown> | null;
   pullRequest?: number | null;
   /** Only a sandbox's: its ref is not part of its identity, and a new `sandbox up` may name another. */
   branch?: string;

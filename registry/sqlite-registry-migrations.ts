@@ -71,4 +71,6 @@ export const sqliteRegistryMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX seen_deliveries_by_time ON seen_deliveries (seen_at);
   `,
+  // 2: the stack outputs of the last successful deploy (JSON; secret ones already masked).
+  "ALTER TABLE environments ADD COLUMN outputs_json TEXT;",
 ];

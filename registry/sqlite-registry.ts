@@ -47,6 +47,7 @@ interface EnvironmentRow {
   last_error_code: string | null;
   last_error_message: string | null;
   last_deploy_ms: number | null;
+  outputs_json: string | null;
   search_text: string;
 }
 
@@ -116,6 +117,7 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
         last_error_code: null,
         last_error_message: null,
         last_deploy_ms: null,
+        outputs_json: null,
         search_text: formatSearchText(name, identity.branch, identity.repository),
       };
       sql.insertEnvironment.run(row);
@@ -158,6 +160,8 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
       last_error_code: patch.lastError === undefined ? row.last_error_code : (patch.lastError?.code ?? null),
       last_error_message: patch.lastError === undefined ? row.last_error_message : (patch.lastError?.message ?? null),
       last_deploy_ms: patch.lastDeployMs === undefined ? row.last_deploy_ms : patch.lastDeployMs,
+      outputs_json:
+        patch.outputs === undefined ? row.outputs_json : patch.outputs === null ? null : JSON.stringify(patch.outputs),
       pull_request: patch.pullRequest === undefined ? row.pull_request : patch.pullRequest,
       updated_at: now.toISOString(),
     };
@@ -320,14 +324,14 @@ function prepareStatements(db: Database.Database) {
     ),
     insertEnvironment: db.prepare<[EnvironmentRow]>(
       `INSERT INTO environments (id, name, identity_key, kind, repository, repository_key, branch, pull_request, owner,
-         status, url, commit_sha, created_at, updated_at, expires_at, last_error_code, last_error_message, last_deploy_ms, search_text)
+         status, url, commit_sha, created_at, updated_at, expires_at, last_error_code, last_error_message, last_deploy_ms, outputs_json, search_text)
        VALUES (@id, @name, @identity_key, @kind, @repository, @repository_key, @branch, @pull_request, @owner,
-         @status, @url, @commit_sha, @created_at, @updated_at, @expires_at, @last_error_code, @last_error_message, @last_deploy_ms, @search_text)`,
+         @status, @url, @commit_sha, @created_at, @updated_at, @expires_at, @last_error_code, @last_error_message, @last_deploy_ms, @outputs_json, @search_text)`,
     ),
     updateEnvironment: db.prepare<[EnvironmentRow]>(
       `UPDATE environments SET status = @status, url = @url, commit_sha = @commit_sha, expires_at = @expires_at,
          last_error_code = @last_error_code, last_error_message = @last_error_message, last_deploy_ms = @last_deploy_ms,
-         pull_request = @pull_request, branch = @branch, search_text = @search_text, updated_at = @updated_at
+         outputs_json = @outputs_json, pull_request = @pull_request, branch = @branch, search_text = @search_text, updated_at = @updated_at
        WHERE id = @id`,
     ),
     countByStatus: db.prepare<[], { status: EnvironmentStatus; count: number }>(
@@ -387,6 +391,7 @@ function toEnvironment(row: EnvironmentRow): Environment {
       lastError: { code: row.last_error_code, message: row.last_error_message ?? "" },
     }),
     ...(row.last_deploy_ms !== null && { lastDeployMs: row.last_deploy_ms }),
+    ...(row.outputs_json !== null && { outputs: JSON.parse(row.outputs_json) as Record<string, unknown> }),
   };
 }
 

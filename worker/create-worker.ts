@@ -156,6 +156,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         lastError: null,
         lastDeployMs: durationMs,
         expiresAt,
+        outputs: result.outputs,
       },
       now,
     );
@@ -184,7 +185,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const result = await deps.provisioner.destroy({ environment, repository, ...hooks });
     const destroyed = await registry.updateEnvironment(
       environment.id,
-      { status: "destroyed", url: null, lastError: null },
+      { status: "destroyed", url: null, lastError: null, outputs: null },
       deps.now(),
     );
     await record(environment, job, "destroy_succeeded", `destroyed ${describeChanges(result.changes)}`, {

@@ -40,6 +40,7 @@ describe("a branch's environment, end to end", () => {
     const ready = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
     expect(ready.status, JSON.stringify(ready.lastError)).toBe("ready");
     expect(ready.commitSha).toBe(first);
+    expect(ready.outputs).toMatchObject({ url: ready.url, environment: id, target: "local" });
     const url = ready.url as string;
     expect(await (await fetch(`${url}/`)).json()).toMatchObject({
       environment: id,
@@ -69,6 +70,7 @@ describe("a branch's environment, end to end", () => {
     const destroyed = await server.waitFor(id, (e) => e.status === "destroyed" || e.status === "failed");
     expect(destroyed.status, JSON.stringify(destroyed.lastError)).toBe("destroyed");
     expect(destroyed.url).toBeUndefined();
+    expect(destroyed.outputs).toBeUndefined();
     await expect(fetch(`${url}/`)).rejects.toThrow();
     expect(readStackResources(dataDir, PROJECT, id)).toBeUndefined();
     expect(processesMentioning(path.join(dataDir, "copies", id))).toEqual([]);
