@@ -5,6 +5,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { EnvironmentIdentity, EnvironmentStatus } from "../core/environment.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+import { statusPaths } from "../test/support/seed-environment.ts";
 
 /**
  * The dashboard with many environments (BENCHMARKS.md): the list page `GET /` (50 rows, counts
@@ -35,15 +36,6 @@ const statuses: EnvironmentStatus[] = [
   "destroyed",
   "awaiting_approval",
 ];
-const paths: Record<EnvironmentStatus, EnvironmentStatus[]> = {
-  queued: [],
-  deploying: ["deploying"],
-  ready: ["deploying", "ready"],
-  failed: ["deploying", "failed"],
-  destroying: ["deploying", "ready", "destroying"],
-  destroyed: ["deploying", "ready", "destroying", "destroyed"],
-  awaiting_approval: ["awaiting_approval"],
-};
 const repositories = ["acme/api", "acme/web", "acme/billing", "acme/search"];
 const start = Date.parse("2026-11-01T00:00:00Z");
 
@@ -127,7 +119,7 @@ async function seed(): Promise<number> {
           : { kind: "branch", repository, branch: `feature/task-${i}-${"x".repeat(i % 30)}` };
     const at = new Date(start + i * 60_000);
     const env = await registry.ensureEnvironment(identity, { status: "queued", now: at });
-    for (const status of paths[statuses[i % statuses.length] ?? "ready"]) {
+    for (const status of statusPaths[statuses[i % statuses.length] ?? "ready"]) {
       const patch =
         status === "ready"
           ? {

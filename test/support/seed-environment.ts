@@ -2,7 +2,7 @@ import type { Environment, EnvironmentIdentity, EnvironmentStatus } from "../../
 import type { Registry } from "../../registry/registry.ts";
 
 /** Status paths the registry allows, to reach each status from a new `queued` environment. */
-const paths: Record<EnvironmentStatus, EnvironmentStatus[]> = {
+export const statusPaths: Record<EnvironmentStatus, EnvironmentStatus[]> = {
   queued: [],
   deploying: ["deploying"],
   ready: ["deploying", "ready"],
@@ -21,7 +21,7 @@ export async function seedEnvironment(
   fields: { url?: string; commitSha?: string; expiresAt?: string; lastDeployMs?: number; error?: string } = {},
 ): Promise<Environment> {
   let environment = await registry.ensureEnvironment(identity, { status: "queued", now });
-  for (const next of paths[status]) {
+  for (const next of statusPaths[status]) {
     const patch =
       next === "ready"
         ? {
