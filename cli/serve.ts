@@ -17,6 +17,7 @@ import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { createSourceReader } from "../source/create-source-reader.ts";
 import { readUploadedTree } from "../source/read-uploaded-tree.ts";
 import { createWorker } from "../worker/create-worker.ts";
+import { isUrlAnswering, reconcileEnvironments } from "../worker/reconcile-environments.ts";
 import { buildServer } from "./build-server.ts";
 import { loadSecret } from "./load-secret.ts";
 
@@ -118,6 +119,16 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   await app.listen({ port: config.port, host: config.host });
   worker.start();
   ready = true;
+  void reconcileEnvironments({
+    registry,
+    queue,
+    nameMaxLength: config.nameMaxLength,
+    wakeWorker: () => worker.wake(),
+    findRepository: lookup,
+    isAnswering: (url) => isUrlAnswering(url),
+    log,
+    now: () => new Date(),
+  }).catch((err: unknown) => log.error({ err }, "reconcile at start failed"));
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;

@@ -95,6 +95,23 @@ describe("races and crashes", () => {
     expect(env.events.filter((e) => e.type === "deploy_started")).toHaveLength(1);
   });
 
+  it("a copy that died while the server was down is redeployed at the next start", async () => {
+    const sha = repo.commit("revive", "revive");
+    const id = queuedId((await server.deliver("push", pushPayload(REPO, "revive", sha))).body);
+    const ready = await server.waitFor(id, (e) => e.status === "ready");
+    await server.stop("SIGTERM");
+    stopProcessesMentioning(path.join(dataDir, "copies", id)); // the machine restarted, say
+    await server.waitUntilGone(path.join(dataDir, "copies", id));
+    await expect(fetch(`${ready.url}/`)).rejects.toThrow();
+    server = await start();
+    const revived = await server.waitFor(
+      id,
+      (e) => e.status === "ready" && e.events.filter((x) => x.type === "deploy_succeeded").length === 2,
+    );
+    expect(revived.events.some((e) => e.type === "deploy_requested" && e.actor === "stackfork")).toBe(true);
+    expect(await (await fetch(`${revived.url}/`)).json()).toMatchObject({ commit: sha });
+  });
+
   it("deploys branches in parallel, more than the concurrency; colliding and hostile names stay distinct and never reach a shell", async () => {
     const canary = path.join(work, "pwned");
     const branches = ["feature/a_b", "feature-a-b", `evil/$(touch\${IFS}${canary})"'\`;x`];

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Environment } from "../../core/environment.ts";
 import type { HistoryEvent } from "../../core/history-event.ts";
+import { processesMentioning } from "./stack-state.ts";
 import { type Delivery, signDelivery } from "./webhook-deliveries.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -89,6 +90,15 @@ function createServerHandle(child: ChildProcess, baseUrl: string, output: string
       );
     },
     exitCode: () => child.exitCode,
+    /** Waits until no process mentions `needle` any more (a stopped copy may take a moment). */
+    async waitUntilGone(needle: string, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (processesMentioning(needle).length > 0) {
+        if (Date.now() > deadline)
+          throw new Error(`processes still running: ${processesMentioning(needle).join("\n")}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     async stop(signal: NodeJS.Signals = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
