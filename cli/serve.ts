@@ -10,6 +10,7 @@ import { createGitHubClient } from "../github/create-github-client.ts";
 import { createGitHubNotifier } from "../github/create-github-notifier.ts";
 import { createGitHubSourceReader } from "../github/create-github-source-reader.ts";
 import { createLogNotifier } from "../github/create-log-notifier.ts";
+import { createCommentReactor } from "../github/react-to-comment.ts";
 import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
@@ -114,6 +115,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       wakeWorker: () => worker.wake(),
       notifier,
       checkWriteAccess: github && createWriteAccessCheck(github),
+      reactToComment: github && createCommentReactor(github, log),
     },
   });
   await app.listen({ port: config.port, host: config.host });

@@ -8,6 +8,7 @@ interface CommentPayload {
   action?: unknown;
   issue?: { number?: unknown; pull_request?: unknown };
   comment?: {
+    id?: unknown;
     body?: unknown;
     created_at?: unknown;
     author_association?: unknown;
@@ -50,7 +51,11 @@ export function decideCommentIntents({ event, repository, actor: sender }: Event
 
   const actor = typeof comment?.user?.login === "string" ? comment.user.login : sender;
   if (!actor) return ignore("PAYLOAD_INCOMPLETE", "issue_comment: no comment author");
-  const pullRequest: PullRequestRef = { repository: repository.name, number };
+  const pullRequest: PullRequestRef = {
+    repository: repository.name,
+    number,
+    ...(typeof comment?.id === "number" && { commentId: comment.id }),
+  };
   const cause = (message: string) => ({ actor, deliveryId: event.deliveryId, message });
   const association = typeof comment?.author_association === "string" ? comment.author_association : "NONE";
   const said = parsed.type === "command" ? `/stackfork ${parsed.command.name}` : "/stackfork";

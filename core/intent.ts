@@ -12,7 +12,12 @@ export interface PullRequestRef {
   /** `owner/name`, as configured */
   repository: string;
   number: number;
+  /** The comment that asked, answered with a reaction once the command is carried out or refused. */
+  commentId?: number;
 }
+
+/** How a `/stackfork` comment is answered on GitHub: done, refused, nothing to do. */
+export type CommentReaction = "+1" | "-1" | "confused";
 
 /** A `/stackfork` command, parsed (see core/parse-comment-command.ts). */
 export type CommentCommand =

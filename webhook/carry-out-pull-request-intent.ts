@@ -2,7 +2,7 @@ import type { Environment } from "../core/environment.ts";
 import type { ErrorCode } from "../core/errors.ts";
 import { findPendingApproval } from "../core/find-pending-approval.ts";
 import { identityOf } from "../core/identity-of.ts";
-import type { IntentCause, PullRequestIntent, PullRequestRef } from "../core/intent.ts";
+import type { CommentReaction, IntentCause, PullRequestIntent, PullRequestRef } from "../core/intent.ts";
 import { type SubmitIntentDeps, type SubmitResult, submitIntent } from "../worker/submit-intent.ts";
 import { findPullRequestEnvironment } from "./find-pull-request-environment.ts";
 
@@ -13,6 +13,11 @@ export interface PullRequestIntentDeps extends SubmitIntentDeps {
    * triage access are all that is checked.
    */
   checkWriteAccess?: (repository: string, login: string) => Promise<boolean>;
+  /**
+   * Answers the comment that asked (github/): 👍 done, 👎 refused, 😕 nothing to do. Not awaited by
+   * the intake (GitHub waits 10 s for our answer) and never throws.
+   */
+  reactToComment?: (repository: string, commentId: number, reaction: CommentReaction) => Promise<void>;
 }
 
 export type IntakeResult =

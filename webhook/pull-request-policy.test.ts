@@ -27,6 +27,7 @@ const base: RepositoryConfig = {
 describe("pull requests and /stackfork commands through the webhook route", () => {
   let intake: IntakeHarness;
   const notices: EnvironmentNotice[] = [];
+  const reactions: { repository: string; commentId: number; reaction: string }[] = [];
   const writers = new Set(["lead", "maintainer"]);
   let permissionsDown = false;
 
@@ -35,6 +36,8 @@ describe("pull requests and /stackfork commands through the webhook route", () =
       repositories: [{ ...base, ...options }],
       webhookSecrets: [SECRET],
       notifier: { notify: async (notice) => void notices.push(notice) },
+      reactToComment: async (repository, commentId, reaction) =>
+        void reactions.push({ repository, commentId, reaction }),
       checkWriteAccess: withPermissionCheck
         ? async (repository, login) => {
             if (permissionsDown) throw new Error("GitHub is down");
@@ -47,6 +50,7 @@ describe("pull requests and /stackfork commands through the webhook route", () =
   afterEach(async () => {
     await intake?.close();
     notices.length = 0;
+    reactions.length = 0;
     permissionsDown = false;
   });
 
@@ -101,6 +105,20 @@ describe("pull requests and /stackfork commands through the webhook route", () =
       { type: "deploy", commitSha: A, reason: { actor: "lead" } },
     ]);
     expect((await intake.registry.getEnvironment(id))?.status).toBe("queued");
+  });
+
+  it("answers each command's comment on GitHub: +1 done, -1 refused, confused for nothing to do", async () => {
+    await start();
+    await forkPr("opened", A);
+    await comment(7, "/stackfork deploy", { association: "NONE", login: "mallory" });
+    await comment(7, "/stackfork deploy", { association: "MEMBER" });
+    await comment(8, "/stackfork destroy", { association: "MEMBER" }); // #8 has no environment
+    const commentId = (commentPayload(REPO, { number: 7, body: "" }).comment as { id: number }).id;
+    expect(reactions).toEqual([
+      { repository: REPO, commentId, reaction: "-1" },
+      { repository: REPO, commentId, reaction: "+1" },
+      { repository: REPO, commentId, reaction: "confused" },
+    ]);
   });
 
   it("needs a new approval for every later push to the fork, and refuses an approval older than the push", async () => {

@@ -2,6 +2,7 @@ import { verifyWithFallback } from "@octokit/webhooks-methods";
 import type { RepositoryConfig } from "../core/config.ts";
 import { errorCatalogue } from "../core/errors.ts";
 import { decideIntents } from "../core/event-policy.ts";
+import type { PullRequestRef } from "../core/intent.ts";
 import type { Logger } from "../core/logger.ts";
 import { submitIntent } from "../worker/submit-intent.ts";
 import {
@@ -81,15 +82,31 @@ export async function receiveDelivery(deps: ReceiveDeliveryDeps, request: Delive
   }
   const results: IntakeResult[] = [];
   for (const intent of decision.intents) {
-    results.push(
-      intent.type === "command" || intent.type === "refuse"
-        ? await carryOutPullRequestIntent(deps, intent, now)
-        : await submitIntent(deps, intent, now),
-    );
+    if (intent.type === "command" || intent.type === "refuse") {
+      const result = await carryOutPullRequestIntent(deps, intent, now);
+      answerComment(deps, intent.pullRequest, result, log);
+      results.push(result);
+    } else {
+      results.push(await submitIntent(deps, intent, now));
+    }
   }
   const response = summarize(results, deliveryId);
   log.info({ statusCode: response.statusCode, ...response.body }, "delivery handled");
   return response;
+}
+
+/** The comment that asked learns the outcome on GitHub, without holding up this answer. */
+function answerComment(
+  deps: ReceiveDeliveryDeps,
+  pullRequest: PullRequestRef,
+  result: IntakeResult,
+  log: Logger,
+): void {
+  if (pullRequest.commentId === undefined || !deps.reactToComment) return;
+  const reaction = result.outcome === "refused" ? "-1" : result.outcome === "ignored" ? "confused" : "+1";
+  void deps.reactToComment(pullRequest.repository, pullRequest.commentId, reaction).catch((err: unknown) => {
+    log.warn({ err }, "could not react to the command's comment");
+  });
 }
 
 /** One answer for every intent's outcome: 202 if anything was queued, else 200 saying what happened. */

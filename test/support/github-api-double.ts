@@ -256,6 +256,24 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
     });
   });
 
+  // --- Reactions: https://docs.github.com/en/rest/reactions/reactions#create-reaction-for-an-issue-comment
+  api.post("/repos/:owner/:repo/issues/comments/:id/reactions", async (request, reply) => {
+    const repo = repoOf(request);
+    if (!authorize(request, reply, "token", repo)) return reply;
+    if (!repo) return notFound(reply);
+    const id = Number((request.params as { id: string }).id);
+    const exists = [...repo.issues.values()].some((comments) => comments.some((c) => c.id === id));
+    if (!exists) return notFound(reply);
+    const { content } = (request.body ?? {}) as { content?: string };
+    const allowed = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"];
+    if (!content || !allowed.includes(content)) {
+      return reply.code(422).send({ message: "Validation Failed", documentation_url: DOCS });
+    }
+    return reply
+      .code(201)
+      .send({ id: Math.floor(Math.random() * 1e9), node_id: "R", user: BOT, content, created_at: now() });
+  });
+
   // --- Collaborators: https://docs.github.com/en/rest/collaborators/collaborators#get-repository-permissions-for-a-user
   api.get("/repos/:owner/:repo/collaborators/:username/permission", async (request, reply) => {
     const repo = repoOf(request);

@@ -25,6 +25,7 @@ export interface IntakeHarnessOptions {
   /** @default a clock the test moves with `advance` */
   start?: Date;
   checkWriteAccess?: ReceiveDeliveryDeps["checkWriteAccess"];
+  reactToComment?: ReceiveDeliveryDeps["reactToComment"];
   notifier?: Notifier;
 }
 
@@ -46,6 +47,7 @@ export async function createIntakeHarness(options: IntakeHarnessOptions) {
     findRepository: (name) => options.repositories.find((r) => r.name.toLowerCase() === name.toLowerCase()),
     now: () => clock,
     checkWriteAccess: options.checkWriteAccess,
+    reactToComment: options.reactToComment,
     notifier: options.notifier,
   };
   const app: FastifyInstance = await buildServer({ registry, logger: false, isReady: () => true, intake });
