@@ -50,8 +50,11 @@ async function buildBareServer(): Promise<FastifyInstance> {
 }
 
 async function buildStackforkServer(): Promise<FastifyInstance> {
-  const registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
-  const queue = createSqliteJobQueue({ file: path.join(dir, "queue.db") });
+  // BENCH_MEMORY=1: SQLite in memory, to see what the intake costs without the disk (a diagnosis:
+  // an acknowledged delivery must be on disk).
+  const memory = process.env.BENCH_MEMORY === "1";
+  const registry = createSqliteRegistry({ file: memory ? ":memory:" : path.join(dir, "registry.db") });
+  const queue = createSqliteJobQueue({ file: memory ? ":memory:" : path.join(dir, "queue.db") });
   const server = await buildServer({
     registry,
     logger: logLevel === "off" ? false : { level: logLevel },
