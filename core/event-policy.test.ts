@@ -181,13 +181,16 @@ describe("event policy for pull requests from forks", () => {
 });
 
 describe("event policy for /stackfork comments", () => {
+  const exampleCommentId = (comment("").comment as { id: number }).id;
+
   it("turns a trusted author's command into a command intent on the pull request", () => {
     for (const association of ["OWNER", "MEMBER", "COLLABORATOR"]) {
       expect(decide("issue_comment", comment("LGTM\n/stackfork deploy", { association, login: "lead" }))).toEqual({
         intents: [
           {
             type: "command",
-            pullRequest: { repository: "acme/api", number: 7 },
+            // The comment's id, so that it can be answered with a reaction.
+            pullRequest: { repository: "acme/api", number: 7, commentId: exampleCommentId },
             command: { name: "deploy" },
             actor: "lead",
             via: "comment",
