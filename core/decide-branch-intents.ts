@@ -1,5 +1,4 @@
-import type { EventContext } from "./event-policy.ts";
-import { ignore, type PolicyDecision } from "./policy-decision.ts";
+import { type EventContext, ignore, type PolicyDecision } from "./policy-decision.ts";
 
 interface RefPayload {
   ref?: unknown;

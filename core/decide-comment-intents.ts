@@ -1,8 +1,7 @@
 import { readEventPolicy } from "./config.ts";
-import type { EventContext } from "./event-policy.ts";
 import type { PullRequestRef } from "./intent.ts";
 import { parseCommentCommand } from "./parse-comment-command.ts";
-import { ignore, type PolicyDecision } from "./policy-decision.ts";
+import { type EventContext, ignore, type PolicyDecision } from "./policy-decision.ts";
 
 interface CommentPayload {
   action?: unknown;

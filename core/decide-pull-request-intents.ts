@@ -1,6 +1,5 @@
 import { readEventPolicy } from "./config.ts";
-import type { EventContext } from "./event-policy.ts";
-import { ignore, type PolicyDecision } from "./policy-decision.ts";
+import { type EventContext, ignore, type PolicyDecision } from "./policy-decision.ts";
 
 interface PullRequestPayload {
   action?: unknown;

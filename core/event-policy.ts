@@ -2,26 +2,9 @@ import type { RepositoryConfig } from "./config.ts";
 import { decideBranchIntents } from "./decide-branch-intents.ts";
 import { decideCommentIntents } from "./decide-comment-intents.ts";
 import { decidePullRequestIntents } from "./decide-pull-request-intents.ts";
-import { ignore, type PolicyDecision } from "./policy-decision.ts";
+import { type EventContext, ignore, type PolicyDecision, type WebhookEvent } from "./policy-decision.ts";
 
-export type { PolicyDecision } from "./policy-decision.ts";
-
-export interface WebhookEvent {
-  /** `X-GitHub-Event` */
-  name: string;
-  deliveryId: string;
-  payload: unknown;
-}
-
-/** What every handled event's payload has: the repository it is about and who sent it. */
-export interface EventContext {
-  event: WebhookEvent;
-  repository: RepositoryConfig;
-  /** The repository's default branch (the payload's, else the configured one): production. */
-  defaultBranch: string;
-  /** `sender.login` */
-  actor?: string;
-}
+export type { EventContext, PolicyDecision, WebhookEvent } from "./policy-decision.ts";
 
 type Decide = (context: EventContext) => PolicyDecision;
 

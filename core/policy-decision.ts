@@ -1,3 +1,4 @@
+import type { RepositoryConfig } from "./config.ts";
 import type { ErrorCode } from "./errors.ts";
 import type { PolicyIntent } from "./intent.ts";
 
@@ -9,4 +10,21 @@ export type PolicyDecision = { intents: PolicyIntent[] } | { ignored: string; co
 
 export function ignore(code: ErrorCode, reason: string): PolicyDecision {
   return { ignored: reason, code };
+}
+
+export interface WebhookEvent {
+  /** `X-GitHub-Event` */
+  name: string;
+  deliveryId: string;
+  payload: unknown;
+}
+
+/** What every handled event's payload has: the repository it is about and who sent it. */
+export interface EventContext {
+  event: WebhookEvent;
+  repository: RepositoryConfig;
+  /** The repository's default branch (the payload's, else the configured one): production. */
+  defaultBranch: string;
+  /** `sender.login` */
+  actor?: string;
 }
