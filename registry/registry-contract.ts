@@ -473,6 +473,15 @@ export function describeRegistryContract(
         expect(await registry.rememberDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", at(3600))).toBe(false);
         expect(await registry.rememberDelivery("another-delivery", at(2))).toBe(true);
       });
+
+      it("takes a forgotten delivery id as new again (its handling failed), and forgets others alone", async () => {
+        expect(await registry.rememberDelivery("failed-delivery", at(0))).toBe(true);
+        expect(await registry.rememberDelivery("kept-delivery", at(0))).toBe(true);
+        await registry.forgetDelivery("failed-delivery");
+        await registry.forgetDelivery("never-seen");
+        expect(await registry.rememberDelivery("failed-delivery", at(1))).toBe(true);
+        expect(await registry.rememberDelivery("kept-delivery", at(1))).toBe(false);
+      });
     });
   });
 }

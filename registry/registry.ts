@@ -95,6 +95,8 @@ export interface Registry {
 
   /** True the first time a delivery id is seen; false for a replay. Ids are kept at least `retainHours`. */
   rememberDelivery(deliveryId: string, now: Date): Promise<boolean>;
+  /** Forgets a delivery id whose handling failed, so that GitHub's redelivery of it is handled. */
+  forgetDelivery(deliveryId: string): Promise<void>;
 
   close(): Promise<void>;
 }

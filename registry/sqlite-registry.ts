@@ -308,6 +308,9 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
     appendLog: async (environmentId, jobId, lines, now) => appendLog.immediate(environmentId, jobId, lines, now),
     readLog: async (environmentId, options = {}) => readLog(environmentId, options),
     rememberDelivery: async (deliveryId, now) => rememberDelivery.immediate(deliveryId, now),
+    forgetDelivery: async (deliveryId) => {
+      sql.deleteDelivery.run(deliveryId);
+    },
     close: async () => {
       db.close();
     },
@@ -364,6 +367,7 @@ function prepareStatements(db: Database.Database) {
     logOfJob: db.prepare<[string, string, number, number], LogLineRow>(
       "SELECT seq, job_id, at, text FROM log_lines WHERE environment_id = ? AND job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
     ),
+    deleteDelivery: db.prepare<[string]>("DELETE FROM seen_deliveries WHERE delivery_id = ?"),
     pruneDeliveries: db.prepare<[number]>("DELETE FROM seen_deliveries WHERE seen_at < ?"),
     insertDelivery: db.prepare<[string, number]>(
       "INSERT INTO seen_deliveries (delivery_id, seen_at) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING",

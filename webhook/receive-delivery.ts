@@ -81,14 +81,20 @@ export async function receiveDelivery(deps: ReceiveDeliveryDeps, request: Delive
     return { statusCode: 200, body: { ignored: decision.ignored, code: decision.code, deliveryId } };
   }
   const results: IntakeResult[] = [];
-  for (const intent of decision.intents) {
-    if (intent.type === "command" || intent.type === "refuse") {
-      const result = await carryOutPullRequestIntent(deps, intent, now);
-      answerComment(deps, intent.pullRequest, result, log);
-      results.push(result);
-    } else {
-      results.push(await submitIntent(deps, intent, now));
+  try {
+    for (const intent of decision.intents) {
+      if (intent.type === "command" || intent.type === "refuse") {
+        const result = await carryOutPullRequestIntent(deps, intent, now);
+        answerComment(deps, intent.pullRequest, result, log);
+        results.push(result);
+      } else {
+        results.push(await submitIntent(deps, intent, now));
+      }
     }
+  } catch (err) {
+    // Nothing is lost: GitHub shows the delivery failed, and its redelivery is taken as new.
+    await deps.registry.forgetDelivery(deliveryId).catch(() => undefined);
+    throw err;
   }
   const response = summarize(results, deliveryId);
   log.info({ statusCode: response.statusCode, ...response.body }, "delivery handled");

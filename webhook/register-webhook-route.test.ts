@@ -114,3 +114,46 @@ describe("POST /webhooks/github", () => {
     expect((await app.inject("/api/environments/nope")).statusCode).toBe(404);
   });
 });
+
+describe("POST /webhooks/github when the queue fails", () => {
+  it("answers 500 and forgets the delivery id, so that GitHub's redelivery is taken", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "stackfork-route-fail-"));
+    const registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
+    const queue = createSqliteJobQueue({ file: path.join(dir, "queue.db") });
+    let failures = 1;
+    const flakyQueue: JobQueue = {
+      ...queue,
+      enqueue: async (input, now) => {
+        if (failures-- > 0) throw new Error("disk full");
+        return queue.enqueue(input, now);
+      },
+    };
+    const app = await buildServer({
+      registry,
+      logger: false,
+      isReady: () => true,
+      intake: {
+        registry,
+        queue: flakyQueue,
+        nameMaxLength: 40,
+        webhookSecrets: [SECRET],
+        findRepository: (name) => (name.toLowerCase() === repo.name ? repo : undefined),
+        now: () => new Date("2026-11-27T12:00:00Z"),
+      },
+    });
+    try {
+      const delivery = await signDelivery(SECRET, "push", pushPayload("acme/api", "feature/flaky", SHA), "flaky-1");
+      const post = () =>
+        app.inject({ method: "POST", url: "/webhooks/github", headers: delivery.headers, payload: delivery.body });
+      expect((await post()).statusCode).toBe(500);
+      const redelivered = await post();
+      expect(redelivered.statusCode).toBe(202);
+      expect(await queue.listPending(redelivered.json().queued[0].environment)).toHaveLength(1);
+    } finally {
+      await app.close();
+      await registry.close();
+      await queue.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
