@@ -1,14 +1,6 @@
-import type { Progress } from "./create-progress.ts";
-import { waitForJob } from "./wait-for-job.ts";
+import { type WaitForJobRequest, waitForJob } from "./wait-for-job.ts";
 
-export interface FollowJobRequest {
-  serverUrl: string;
-  token?: string;
-  environmentId: string;
-  jobId: string;
-  progress: Progress;
-  timeoutMs?: number;
-}
+export type FollowJobRequest = WaitForJobRequest;
 
 /**
  * Waits for a job and reports how it ended: on stdout the preview URL (a deploy) or the name (a

@@ -3,7 +3,7 @@ import type { Environment } from "../core/environment.ts";
 import { type ErrorCode, isStackforkError, StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Notifier } from "../github/notifier.ts";
-import type { Provisioner } from "../provisioner/provisioner.ts";
+import type { OperationHooks, Provisioner } from "../provisioner/provisioner.ts";
 import type { Job, JobQueue } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
 
@@ -122,7 +122,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     environment: Environment,
     repository: RepositoryConfig,
     job: Job,
-    hooks: HooksOf,
+    hooks: OperationHooks,
     started: number,
   ) {
     const attempt = job.attempt > 1 ? ` (attempt ${job.attempt})` : "";
@@ -177,7 +177,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     environment: Environment,
     repository: RepositoryConfig,
     job: Job,
-    hooks: HooksOf,
+    hooks: OperationHooks,
     started: number,
   ) {
     await transition(environment.id, "destroying");
@@ -368,8 +368,6 @@ export function createWorker(deps: WorkerDeps): Worker {
     running: () => running.size,
   };
 }
-
-type HooksOf = { signal: AbortSignal; onOutput: (line: string) => void; onRecovery: (message: string) => void };
 
 function describeChanges(changes: Record<string, number>): string {
   const parts = Object.entries(changes)
