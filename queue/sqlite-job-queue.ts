@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { StackforkError } from "../core/errors.ts";
+import { createGroupCommit } from "../sqlite/create-group-commit.ts";
 import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
 import type { EnqueueInput, EnqueueResult, Job, JobQueue, JobReason, JobType } from "./job-queue.ts";
 import { sqliteJobQueueMigrations } from "./sqlite-job-queue-migrations.ts";
@@ -32,14 +33,17 @@ interface JobRow {
  * (the write lock is taken before the read), so several processes on one file never both claim a job.
  */
 export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
-  // FULL: a job is the only record of a webhook already answered 202; it must survive power loss.
   const db = openSqliteDatabase({
     file: options.file,
     applicationId: QUEUE_APPLICATION_ID,
     migrations: sqliteJobQueueMigrations,
-    synchronous: "FULL",
+    synchronous: "NORMAL",
   });
   const sql = prepareStatements(db);
+  // A job is the only record of a webhook already answered 202: it must survive power loss. Each
+  // write settles once its commit is flushed to the disk (FULL's durability), and the writes of one
+  // event-loop turn share that commit: one flush for a burst of webhooks, none on the event loop.
+  const group = createGroupCommit(db, { syncWal: true });
 
   const enqueue = db.transaction((input: EnqueueInput, now: Date): EnqueueResult => {
     const superseded = input.type === "destroy" ? dropQueuedDeploys(input.environmentId) : [];
@@ -124,23 +128,24 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
   });
 
   return {
-    enqueue: async (input, now) => enqueue.immediate(input, now),
+    enqueue: (input, now) => group.write(() => enqueue(input, now)),
     claim: async (owner, now, leaseMs) => {
       requirePositiveLease(leaseMs);
-      return claim.immediate(owner, now, leaseMs);
+      return group.write(() => claim(owner, now, leaseMs));
     },
     renewLease: async (jobId, owner, now, leaseMs) => {
       requirePositiveLease(leaseMs);
-      return renewLease.immediate(jobId, owner, now, leaseMs);
+      return group.write(() => renewLease(jobId, owner, now, leaseMs));
     },
-    complete: async (jobId, owner) => complete.immediate(jobId, owner),
-    retry: async (jobId, owner, runAfter) => retry.immediate(jobId, owner, runAfter),
-    // One statement: atomic without an explicit transaction. run_after is left as is: a job was
-    // claimable (run_after reached) when it was claimed, so it is claimable again at once.
-    releaseAll: async (owner) => sql.releaseAll.run(owner).changes,
+    complete: (jobId, owner) => group.write(() => complete(jobId, owner)),
+    retry: (jobId, owner, runAfter) => group.write(() => retry(jobId, owner, runAfter)),
+    // One statement: atomic on its own. run_after is left as is: a job was claimable (run_after
+    // reached) when it was claimed, so it is claimable again at once.
+    releaseAll: (owner) => group.write(() => sql.releaseAll.run(owner).changes),
     listPending: async (environmentId) =>
       (environmentId === undefined ? sql.allJobs.all() : sql.jobsOfEnvironment.all(environmentId)).map(toJob),
     close: async () => {
+      await group.close();
       db.close();
     },
   };

@@ -10,6 +10,7 @@ import { nameEnvironment } from "../core/environment-name.ts";
 import { assertTransition } from "../core/environment-status.ts";
 import { StackforkError } from "../core/errors.ts";
 import type { HistoryEvent, HistoryEventType, NewHistoryEvent } from "../core/history-event.ts";
+import { createGroupCommit } from "../sqlite/create-group-commit.ts";
 import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
 import type { EnvironmentPage, EnvironmentPatch, ListEnvironmentsQuery, LogLine, Registry } from "./registry.ts";
 import { sqliteRegistryMigrations } from "./sqlite-registry-migrations.ts";
@@ -27,6 +28,8 @@ export interface SqliteRegistryOptions {
 const REGISTRY_APPLICATION_ID = 0x53465247;
 const DEFAULT_PAGE_LIMIT = 100;
 const HOUR_MS = 3_600_000;
+/** How often expired delivery ids are swept: not on every delivery, it is a write of its own. */
+const DELIVERY_PRUNE_INTERVAL_MS = 60_000;
 
 interface EnvironmentRow {
   id: string;
@@ -89,6 +92,7 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
     synchronous: "NORMAL",
   });
   const sql = prepareStatements(db);
+  const group = createGroupCommit(db);
   const listStatements = new Map<string, Database.Statement>();
 
   const ensureEnvironment = db.transaction(
@@ -171,7 +175,7 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
 
   const appendEvent = db.transaction((event: NewHistoryEvent) => {
     requireEnvironment(event.environmentId);
-    const { lastInsertRowid } = sql.insertEvent.run({
+    const row: Omit<HistoryEventRow, "id"> = {
       environment_id: event.environmentId,
       at: event.at,
       type: event.type,
@@ -182,10 +186,9 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
       commit_sha: event.commitSha ?? null,
       duration_ms: event.durationMs ?? null,
       error_code: event.errorCode ?? null,
-    });
-    const row = sql.eventById.get(Number(lastInsertRowid));
-    if (!row) throw new Error("the inserted history event is missing");
-    return toHistoryEvent(row);
+    };
+    const { lastInsertRowid } = sql.insertEvent.run(row);
+    return toHistoryEvent({ id: Number(lastInsertRowid), ...row });
   });
 
   const appendLog = db.transaction((environmentId: string, jobId: string, lines: readonly string[], now: Date) => {
@@ -210,10 +213,18 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
     });
   });
 
+  let prunedAt = Number.NEGATIVE_INFINITY;
   const rememberDelivery = db.transaction((deliveryId: string, now: Date) => {
-    // One index range per insert: nothing to scan when nothing has expired.
-    sql.pruneDeliveries.run(now.getTime() - deliveryRetainHours * HOUR_MS);
-    return sql.insertDelivery.run(deliveryId, now.getTime()).changes === 1;
+    const expiredBefore = now.getTime() - deliveryRetainHours * HOUR_MS;
+    // Expired ids are swept now and then; until then the insert itself treats one as unseen.
+    if (now.getTime() - prunedAt >= DELIVERY_PRUNE_INTERVAL_MS) {
+      sql.pruneDeliveries.run(expiredBefore);
+      prunedAt = now.getTime();
+    }
+    return (
+      sql.insertDelivery.run({ delivery_id: deliveryId, seen_at: now.getTime(), expired_before: expiredBefore })
+        .changes === 1
+    );
   });
 
   function requireEnvironment(id: string): void {
@@ -290,8 +301,12 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
   }
 
   return {
-    ensureEnvironment: async (identity, init) =>
-      ensureEnvironment.immediate(identity, init.status, init.now, init.nameMaxLength),
+    ensureEnvironment: async (identity, init) => {
+      // Most deliveries find their environment: a read, with no commit to wait for.
+      const existing = sql.environmentByIdentity.get(formatIdentityKey(identity));
+      if (existing) return toEnvironment(existing);
+      return group.write(() => ensureEnvironment(identity, init.status, init.now, init.nameMaxLength));
+    },
     getEnvironment: async (id) => {
       const row = sql.environmentById.get(id);
       return row && toEnvironment(row);
@@ -302,16 +317,18 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
     },
     listEnvironments: async (query = {}) => listEnvironments(query),
     countByStatus: async () => Object.fromEntries(sql.countByStatus.all().map((row) => [row.status, row.count])),
-    updateEnvironment: async (id, patch, now) => updateEnvironment.immediate(id, patch, now),
-    appendEvent: async (event) => appendEvent.immediate(event),
+    updateEnvironment: (id, patch, now) => group.write(() => updateEnvironment(id, patch, now)),
+    appendEvent: (event) => group.write(() => appendEvent(event)),
     listEvents: async (environmentId, options = {}) => listEvents(environmentId, options),
-    appendLog: async (environmentId, jobId, lines, now) => appendLog.immediate(environmentId, jobId, lines, now),
+    appendLog: (environmentId, jobId, lines, now) => group.write(() => appendLog(environmentId, jobId, lines, now)),
     readLog: async (environmentId, options = {}) => readLog(environmentId, options),
-    rememberDelivery: async (deliveryId, now) => rememberDelivery.immediate(deliveryId, now),
-    forgetDelivery: async (deliveryId) => {
-      sql.deleteDelivery.run(deliveryId);
-    },
+    rememberDelivery: (deliveryId, now) => group.write(() => rememberDelivery(deliveryId, now)),
+    forgetDelivery: (deliveryId) =>
+      group.write(() => {
+        sql.deleteDelivery.run(deliveryId);
+      }),
     close: async () => {
+      await group.close();
       db.close();
     },
   };
@@ -344,7 +361,6 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO history_events (environment_id, at, type, message, actor, delivery_id, job_id, commit_sha, duration_ms, error_code)
        VALUES (@environment_id, @at, @type, @message, @actor, @delivery_id, @job_id, @commit_sha, @duration_ms, @error_code)`,
     ),
-    eventById: db.prepare<[number], HistoryEventRow>("SELECT * FROM history_events WHERE id = ?"),
     eventsOfEnvironment: db.prepare<[string, number], HistoryEventRow>(
       `SELECT * FROM (SELECT * FROM history_events WHERE environment_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`,
     ),
@@ -369,8 +385,10 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteDelivery: db.prepare<[string]>("DELETE FROM seen_deliveries WHERE delivery_id = ?"),
     pruneDeliveries: db.prepare<[number]>("DELETE FROM seen_deliveries WHERE seen_at < ?"),
-    insertDelivery: db.prepare<[string, number]>(
-      "INSERT INTO seen_deliveries (delivery_id, seen_at) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING",
+    // A remembered id that has expired counts as new (changes = 1), swept or not.
+    insertDelivery: db.prepare<[{ delivery_id: string; seen_at: number; expired_before: number }]>(
+      `INSERT INTO seen_deliveries (delivery_id, seen_at) VALUES (@delivery_id, @seen_at)
+       ON CONFLICT (delivery_id) DO UPDATE SET seen_at = excluded.seen_at WHERE seen_at < @expired_before`,
     ),
   };
 }
