@@ -15,7 +15,7 @@ import { registerPageRoutes } from "../dashboard/register-page-routes.ts";
 import { renderPage } from "../dashboard/render-page.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
-import { registerWebhookRoute } from "../webhook/register-webhook-route.ts";
+import { registerWebhookRoute, WEBHOOK_PATH } from "../webhook/register-webhook-route.ts";
 
 export interface DashboardOptions {
   /** The bearer token of every change, and the key of dashboard sessions. */
@@ -45,6 +45,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger,
     requestIdHeader: "x-request-id",
+    // Deliveries log one line each themselves (register-webhook-route.ts).
+    disableRequestLogging: (request) => request.url === WEBHOOK_PATH,
     // Say which schema rule failed, in words: `body/owner must match pattern ... (a GitHub login: ...)`.
     // An unknown field is a mistake to report, not to drop silently (fastify's default).
     ajv: { customOptions: { verbose: true, removeAdditional: false } },

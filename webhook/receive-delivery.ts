@@ -47,6 +47,20 @@ export interface DeliveryResponse {
  * for approval, refused, extended); 401 / 400 / 413 with `error.code` when the delivery is refused.
  */
 export async function receiveDelivery(deps: ReceiveDeliveryDeps, request: DeliveryRequest): Promise<DeliveryResponse> {
+  // The one log line of a refused delivery (the HTTP route adds no request log of its own).
+  const reject = (code: RejectCode, message: string): DeliveryResponse => {
+    const response = refusal(code, message);
+    deps.log.warn(
+      {
+        statusCode: response.statusCode,
+        code,
+        deliveryId: request.getHeader("x-github-delivery"),
+        event: request.getHeader("x-github-event"),
+      },
+      `delivery refused: ${message}`,
+    );
+    return response;
+  };
   if (Buffer.byteLength(request.rawBody) > WEBHOOK_BODY_LIMIT)
     return reject("PAYLOAD_TOO_LARGE", "the body is over GitHub's 25 MB webhook limit");
   const signature = request.getHeader("x-hub-signature-256");
@@ -147,6 +161,6 @@ type RejectCode =
   | "HEADERS_MISSING"
   | "PAYLOAD_MALFORMED";
 
-function reject(code: RejectCode, message: string): DeliveryResponse {
+function refusal(code: RejectCode, message: string): DeliveryResponse {
   return { statusCode: errorCatalogue[code].status, body: { error: { code, message } } };
 }
