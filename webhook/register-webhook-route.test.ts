@@ -156,4 +156,53 @@ describe("POST /webhooks/github when the queue fails", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("logs one line per delivery, a refused one included, and no request lines of fastify's", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "stackfork-route-log-"));
+    const registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
+    const queue = createSqliteJobQueue({ file: path.join(dir, "queue.db") });
+    const lines: Record<string, unknown>[] = [];
+    const stream = { write: (line: string) => lines.push(JSON.parse(line)) };
+    const app = await buildServer({
+      registry,
+      logger: { level: "info", stream },
+      isReady: () => true,
+      intake: {
+        registry,
+        queue,
+        nameMaxLength: 40,
+        webhookSecrets: [SECRET],
+        findRepository: (name) => (name.toLowerCase() === repo.name ? repo : undefined),
+        now: () => new Date("2026-11-27T12:00:00Z"),
+      },
+    });
+    try {
+      const queued = await signDelivery(SECRET, "push", pushPayload("acme/api", "feature/logged", SHA), "logged-1");
+      const forged = await signDelivery("not-the-secret", "push", pushPayload("acme/api", "x", SHA), "forged-1");
+      const post = (delivery: typeof queued) =>
+        app.inject({ method: "POST", url: "/webhooks/github", headers: delivery.headers, payload: delivery.body });
+      expect((await post(queued)).statusCode).toBe(202);
+      expect((await post(forged)).statusCode).toBe(401);
+      await app.inject({ method: "GET", url: "/healthz" });
+
+      const ofDelivery = (id: string) => lines.filter((line) => line.deliveryId === id);
+      expect(ofDelivery("logged-1")).toMatchObject([
+        { msg: "delivery handled", statusCode: 202, reqId: expect.any(String) },
+      ]);
+      expect(ofDelivery("forged-1")).toMatchObject([
+        { level: 40, code: "SIGNATURE_INVALID", statusCode: 401, msg: expect.stringContaining("delivery refused") },
+      ]);
+      const requestLines = lines.filter((line) => line.msg === "incoming request" || line.msg === "request completed");
+      // Other routes keep fastify's request lines: the health check's two.
+      expect(requestLines.map((line) => (line.req as { url?: string } | undefined)?.url ?? "completed")).toEqual([
+        "/healthz",
+        "completed",
+      ]);
+    } finally {
+      await app.close();
+      await registry.close();
+      await queue.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
