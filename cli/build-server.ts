@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import cookie from "@fastify/cookie";
-import Fastify, { type FastifyError, type FastifyInstance, type FastifySchemaValidationError } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifySchemaValidationError,
+  LogController,
+} from "fastify";
 import type { RepositoryConfig } from "../core/config.ts";
 import { isStackforkError } from "../core/errors.ts";
 import { createAuth } from "../dashboard/create-auth.ts";
@@ -46,7 +51,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: deps.logger,
     requestIdHeader: "x-request-id",
     // Deliveries log one line each themselves (register-webhook-route.ts).
-    disableRequestLogging: (request) => request.url === WEBHOOK_PATH,
+    logController: new LogController({
+      disableRequestLogging: (request) => (request as { url?: string }).url?.split("?")[0] === WEBHOOK_PATH,
+    }),
     // Say which schema rule failed, in words: `body/owner must match pattern ... (a GitHub login: ...)`.
     // An unknown field is a mistake to report, not to drop silently (fastify's default).
     ajv: { customOptions: { verbose: true, removeAdditional: false } },
