@@ -11,8 +11,9 @@ import { WEBHOOK_BODY_LIMIT } from "../webhook/receive-delivery.ts";
 
 /**
  * One server of the intake benchmark, in its own process so that the load generator does not share
- * its event loop: `bare` (fastify that checks the signature and answers 202) or `stackfork` (the real
- * server: buildServer, SQLite registry and queue in a temp dir, a configured repository, no worker).
+ * its event loop: `bare` (fastify that checks the signature and answers 202), `parse` (the same, and
+ * `JSON.parse` of the body: what any intake that reads the payload pays at least) or `stackfork` (the
+ * real server: buildServer, SQLite registry and queue in a temp dir, a configured repository, no worker).
  * Tells the parent its port over IPC; exits on SIGTERM.
  */
 const [kind = "stackfork", secret = "bench-secret", logLevel = "info"] = process.argv.slice(2);
@@ -25,7 +26,7 @@ const repository: RepositoryConfig = {
 };
 
 const dir = mkdtempSync(path.join(tmpdir(), "stackfork-bench-"));
-const app = kind === "bare" ? await buildBareServer() : await buildStackforkServer();
+const app = kind === "stackfork" ? await buildStackforkServer() : await buildBareServer(kind === "parse");
 await app.listen({ port: 0, host: "127.0.0.1" });
 const address = app.server.address();
 process.send?.({ port: typeof address === "object" && address ? address.port : 0, dir });
@@ -35,7 +36,7 @@ process.once("SIGTERM", async () => {
   process.exit(0);
 });
 
-async function buildBareServer(): Promise<FastifyInstance> {
+async function buildBareServer(parse: boolean): Promise<FastifyInstance> {
   const bare = Fastify({ logger: false });
   bare.removeAllContentTypeParsers();
   bare.addContentTypeParser("*", { parseAs: "string", bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
@@ -44,6 +45,7 @@ async function buildBareServer(): Promise<FastifyInstance> {
   bare.post("/webhooks/github", async (request, reply) => {
     const signature = request.headers["x-hub-signature-256"];
     const ok = typeof signature === "string" && (await verify(secret, request.body as string, signature));
+    if (ok && parse) JSON.parse(request.body as string);
     return ok ? reply.code(202).send({ queued: true }) : reply.code(401).send({ error: "signature" });
   });
   return bare;

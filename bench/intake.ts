@@ -10,8 +10,10 @@ import { pushPayload } from "../test/support/webhook-deliveries.ts";
 /**
  * Webhook intake throughput and latency (BENCHMARKS.md): signed `push` deliveries, each with a
  * unique delivery id, against the real server and a bare fastify server that only checks the
- * signature and answers 202, at the same concurrency, in the same run. The load generator is
- * autocannon, in this process; each server runs in a child process.
+ * signature and answers 202, at the same concurrency, in the same run. A third server, `parse`, is
+ * the bare one plus `JSON.parse` of the body: the ceiling of any intake that reads the payload (it
+ * must, to answer "ignored, and why"). The load generator is autocannon, in this process; each
+ * server runs in a child process.
  *
  *   npm run bench:intake -- [--connections 10] [--duration 10] [--rounds 2] [--log-level info]
  */
@@ -49,7 +51,7 @@ const loadBefore = loadavg()[0] ?? 0;
 const measures: Measure[] = [];
 for (let round = 1; round <= rounds; round++) {
   // Alternate which goes first, so that neither always runs on a warmer machine.
-  const order = round % 2 === 1 ? ["bare", "stackfork"] : ["stackfork", "bare"];
+  const order = round % 2 === 1 ? ["bare", "parse", "stackfork"] : ["stackfork", "parse", "bare"];
   for (const server of order) measures.push(await measure(server, round));
 }
 report(measures);
@@ -138,6 +140,7 @@ function report(all: Measure[]) {
   const best = (server: string) =>
     all.filter((m) => m.server === server).sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0] as Measure;
   const bare = best("bare");
+  const parse = best("parse");
   const real = best("stackfork");
   console.log(
     `machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), node ${process.version}; ` +
@@ -146,6 +149,10 @@ function report(all: Measure[]) {
   );
   console.table(all);
   const ratio = real.requestsPerSecond / bare.requestsPerSecond;
+  console.log(
+    `ceiling: bare + JSON.parse of the payload ${parse.requestsPerSecond.toFixed(0)} req/s, ` +
+      `${(parse.requestsPerSecond / bare.requestsPerSecond).toFixed(2)}x bare`,
+  );
   console.log(
     `best of rounds: stackfork ${real.requestsPerSecond.toFixed(0)} req/s p99 ${real.p99} ms; ` +
       `bare ${bare.requestsPerSecond.toFixed(0)} req/s p99 ${bare.p99} ms; ratio ${ratio.toFixed(2)}x ` +
