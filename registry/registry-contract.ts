@@ -3,7 +3,7 @@ import type { Environment, EnvironmentIdentity, EnvironmentStatus } from "../cor
 import { ENVIRONMENT_NAME_MAX_LENGTH } from "../core/environment-name.ts";
 import type { ErrorCode } from "../core/errors.ts";
 import { isStackforkError } from "../core/errors.ts";
-import type { Registry } from "./registry.ts";
+import { DELIVERY_ABANDONED_AFTER_MS, type Registry } from "./registry.ts";
 
 export interface RegistryContractOptions {
   /** The `maxLogLinesPerJob` of the registries `makeRegistry` returns. @default 2000 */
@@ -468,10 +468,29 @@ export function describeRegistryContract(
 
     describe("deliveries", () => {
       it("is true the first time a delivery id is seen and false for a replay", async () => {
-        expect(await registry.rememberDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", at(0))).toBe(true);
-        expect(await registry.rememberDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", at(1))).toBe(false);
-        expect(await registry.rememberDelivery("72d3162e-cc78-11e3-81ab-4c9367dc0958", at(3600))).toBe(false);
+        const id = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
+        expect(await registry.rememberDelivery(id, at(0))).toBe(true);
+        const env = await registry.ensureEnvironment(branch("delivered"), { status: "queued", now: at(0) });
+        await registry.appendEvent({
+          environmentId: env.id,
+          at: at(0).toISOString(),
+          type: "deploy_requested",
+          message: "push",
+          deliveryId: id,
+        });
+        expect(await registry.rememberDelivery(id, at(1))).toBe(false);
+        expect(await registry.rememberDelivery(id, at(3600))).toBe(false);
         expect(await registry.rememberDelivery("another-delivery", at(2))).toBe(true);
+      });
+
+      it("takes again a delivery that left no trace in history once it cannot be in progress any more", async () => {
+        const abandonedAfter = DELIVERY_ABANDONED_AFTER_MS / 1000;
+        expect(await registry.rememberDelivery("crashed-delivery", at(0))).toBe(true);
+        // Soon after, it may still be handled: a replay.
+        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter - 1))).toBe(false);
+        // Later, with nothing recorded under its id, its handler died: taken as new, once.
+        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter + 1))).toBe(true);
+        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter + 2))).toBe(false);
       });
 
       it("takes a forgotten delivery id as new again (its handling failed), and forgets others alone", async () => {

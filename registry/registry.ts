@@ -93,10 +93,21 @@ export interface Registry {
   /** Lines in seq order, all of them unless `limit`; none for an unknown environment. */
   readLog(environmentId: string, options?: { jobId?: string; afterSeq?: number; limit?: number }): Promise<LogLine[]>;
 
-  /** True the first time a delivery id is seen; false for a replay. Ids are kept at least `retainHours`. */
+  /**
+   * True the first time a delivery id is seen; false for a replay. Ids are kept at least
+   * `retainHours`. Also true for an id seen over `DELIVERY_ABANDONED_AFTER_MS` ago that no history
+   * event carries: its handling died (a crash, a kill) before recording anything, and GitHub's
+   * redelivery of it must not be lost as a replay. Before that delay it may still be in progress.
+   */
   rememberDelivery(deliveryId: string, now: Date): Promise<boolean>;
   /** Forgets a delivery id whose handling failed, so that GitHub's redelivery of it is handled. */
   forgetDelivery(deliveryId: string): Promise<void>;
 
   close(): Promise<void>;
 }
+
+/**
+ * After this long, a remembered delivery that left no trace in history was lost, not in progress:
+ * GitHub gives up on a delivery after 10 seconds, and its redeliveries come later.
+ */
+export const DELIVERY_ABANDONED_AFTER_MS = 2 * 60_000;

@@ -73,4 +73,6 @@ export const sqliteRegistryMigrations: readonly string[] = [
   `,
   // 2: the stack outputs of the last successful deploy (JSON; secret ones already masked).
   "ALTER TABLE environments ADD COLUMN outputs_json TEXT;",
+  // 3: whether a delivery left any trace in history (a replay of one that did not is taken again).
+  "CREATE INDEX history_events_by_delivery ON history_events (delivery_id) WHERE delivery_id IS NOT NULL;",
 ];

@@ -121,6 +121,17 @@ describe("createSqliteRegistry", () => {
   it("forgets delivery ids older than deliveryRetainHours, and remembers younger ones", async () => {
     const registry = createSqliteRegistry({ file: newFile(), deliveryRetainHours: 1 });
     expect(await registry.rememberDelivery("old", at(0))).toBe(true);
+    // Handled: an event carries its id (a delivery with no trace is taken again much sooner).
+    const env = await registry.ensureEnvironment(branch("retained"), { status: "queued", now: at(0) });
+    for (const deliveryId of ["old", "new"]) {
+      await registry.appendEvent({
+        environmentId: env.id,
+        at: at(0).toISOString(),
+        type: "deploy_requested",
+        message: "push",
+        deliveryId,
+      });
+    }
     expect(await registry.rememberDelivery("old", at(3599))).toBe(false);
     expect(await registry.rememberDelivery("new", at(3601))).toBe(true);
     expect(await registry.rememberDelivery("old", at(3602))).toBe(true);

@@ -12,7 +12,14 @@ import { StackforkError } from "../core/errors.ts";
 import type { HistoryEvent, HistoryEventType, NewHistoryEvent } from "../core/history-event.ts";
 import { createGroupCommit } from "../sqlite/create-group-commit.ts";
 import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
-import type { EnvironmentPage, EnvironmentPatch, ListEnvironmentsQuery, LogLine, Registry } from "./registry.ts";
+import {
+  DELIVERY_ABANDONED_AFTER_MS,
+  type EnvironmentPage,
+  type EnvironmentPatch,
+  type ListEnvironmentsQuery,
+  type LogLine,
+  type Registry,
+} from "./registry.ts";
 import { sqliteRegistryMigrations } from "./sqlite-registry-migrations.ts";
 
 export interface SqliteRegistryOptions {
@@ -222,8 +229,12 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
       prunedAt = now.getTime();
     }
     return (
-      sql.insertDelivery.run({ delivery_id: deliveryId, seen_at: now.getTime(), expired_before: expiredBefore })
-        .changes === 1
+      sql.insertDelivery.run({
+        delivery_id: deliveryId,
+        seen_at: now.getTime(),
+        expired_before: expiredBefore,
+        abandoned_before: now.getTime() - DELIVERY_ABANDONED_AFTER_MS,
+      }).changes === 1
     );
   });
 
@@ -385,10 +396,15 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteDelivery: db.prepare<[string]>("DELETE FROM seen_deliveries WHERE delivery_id = ?"),
     pruneDeliveries: db.prepare<[number]>("DELETE FROM seen_deliveries WHERE seen_at < ?"),
-    // A remembered id that has expired counts as new (changes = 1), swept or not.
-    insertDelivery: db.prepare<[{ delivery_id: string; seen_at: number; expired_before: number }]>(
+    // Counts as new (changes = 1): an unseen id, an expired one (swept or not), or an abandoned one.
+    insertDelivery: db.prepare<
+      [{ delivery_id: string; seen_at: number; expired_before: number; abandoned_before: number }]
+    >(
       `INSERT INTO seen_deliveries (delivery_id, seen_at) VALUES (@delivery_id, @seen_at)
-       ON CONFLICT (delivery_id) DO UPDATE SET seen_at = excluded.seen_at WHERE seen_at < @expired_before`,
+       ON CONFLICT (delivery_id) DO UPDATE SET seen_at = excluded.seen_at
+       WHERE seen_at < @expired_before
+          OR (seen_at < @abandoned_before
+              AND NOT EXISTS (SELECT 1 FROM history_events WHERE delivery_id = excluded.delivery_id))`,
     ),
   };
 }

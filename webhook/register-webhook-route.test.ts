@@ -106,6 +106,27 @@ describe("POST /webhooks/github", () => {
     expect(replay.json()).toMatchObject({ code: "DELIVERY_REPLAYED", deliveryId: "same-id" });
   });
 
+  it("takes the redelivery of a delivery whose handling died before recording anything", async () => {
+    const now = new Date("2026-11-27T12:00:00Z").getTime();
+    // As a kill -9 right after the id was remembered leaves it: remembered, no job, no history.
+    await registry.rememberDelivery("died-3-minutes-ago", new Date(now - 3 * 60_000));
+    await registry.rememberDelivery("died-10-seconds-ago", new Date(now - 10_000));
+    const lost = await signDelivery(SECRET, "push", pushPayload("acme/api", "feature/lost", SHA), "died-3-minutes-ago");
+    const taken = await post(lost.headers, lost.body);
+    expect(taken.statusCode).toBe(202);
+    expect(await queue.listPending(taken.json().queued[0].environment)).toHaveLength(1);
+    // Ten seconds is within GitHub's own timeout: it may still be in progress, so a replay.
+    const recent = await signDelivery(
+      SECRET,
+      "push",
+      pushPayload("acme/api", "feature/recent", SHA),
+      "died-10-seconds-ago",
+    );
+    expect((await post(recent.headers, recent.body)).json()).toMatchObject({ code: "DELIVERY_REPLAYED" });
+    // Once handled it has a trace in history: a replay (at any age: the registry contract).
+    expect((await post(lost.headers, lost.body)).json()).toMatchObject({ code: "DELIVERY_REPLAYED" });
+  });
+
   it("serves GET /healthz and the environment list", async () => {
     expect((await app.inject("/healthz")).statusCode).toBe(200);
     const list = await app.inject("/api/environments");
