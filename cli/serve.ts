@@ -18,6 +18,7 @@ import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { createSourceReader } from "../source/create-source-reader.ts";
 import { readUploadedTree } from "../source/read-uploaded-tree.ts";
 import { createWorker } from "../worker/create-worker.ts";
+import { reapExpiredEnvironments } from "../worker/reap-expired-environments.ts";
 import { isUrlAnswering, reconcileEnvironments } from "../worker/reconcile-environments.ts";
 import { buildServer } from "./build-server.ts";
 import { loadSecret } from "./load-secret.ts";
@@ -131,6 +132,25 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     log,
     now: () => new Date(),
   }).catch((err: unknown) => log.error({ err }, "reconcile at start failed"));
+  // One sweep at a time; shutdown waits for the one running before closing the databases.
+  let reaping: Promise<void> | undefined;
+  const reap = () => {
+    reaping ??= reapExpiredEnvironments({
+      registry,
+      queue,
+      nameMaxLength: config.nameMaxLength,
+      wakeWorker: () => worker.wake(),
+      log,
+      now: () => new Date(),
+    })
+      .then(() => undefined)
+      .catch((err: unknown) => log.error({ err }, "sweep for expired environments failed"))
+      .finally(() => {
+        reaping = undefined;
+      });
+  };
+  reap();
+  const reaper = setInterval(reap, config.reapIntervalSeconds * 1000);
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -144,7 +164,8 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     `  API token:       ${apiToken.file ?? "from STACKFORK_API_TOKEN"}`,
     `  dashboard:       http://${config.host}:${port}/ (reads ${readsOpen ? (config.publicReads ? "public" : "open on loopback") : "need the token"}; changes need the token)`,
     `  GitHub:          ${config.github ? `${"token" in config.github.auth ? "token" : `App ${config.github.auth.appId}`} at ${config.github.apiUrl ?? "https://api.github.com"}` : "offline (no GITHUB_TOKEN or GitHub App): notices are logged, sources come from localPath"}`,
-    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas), the reaper of expired environments",
+    `  expiry:          expired environments destroyed (a sweep every ${config.reapIntervalSeconds} s)`,
+    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas), the report of orphaned stacks",
   ];
   console.log(lines.join("\n"));
 
@@ -153,9 +174,11 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     if (stopping) return;
     stopping = true;
     ready = false;
+    clearInterval(reaper);
     log.info({ signal, running: worker.running() }, "shutting down: no new jobs; waiting for running ones");
     await app.close();
     await worker.stop(config.shutdownGraceSeconds * 1000);
+    await reaping;
     await queue.close();
     await registry.close();
     process.exit(0);

@@ -80,6 +80,8 @@ const fileSchema = z
     maxAttempts: z.number().int().positive().default(3),
     /** Seconds SIGTERM waits for running jobs before aborting them. */
     shutdownGraceSeconds: z.number().int().nonnegative().default(30),
+    /** Seconds between two sweeps for expired environments (each repository's `ttlHours`). */
+    reapIntervalSeconds: z.number().int().positive().default(60),
     /**
      * Let anyone who reaches the server read the dashboard and the read API when it listens on an
      * address other than loopback. On loopback, reads are always open; changes always need the token.
@@ -152,6 +154,7 @@ export interface StackforkConfig {
   leaseSeconds: number;
   maxAttempts: number;
   shutdownGraceSeconds: number;
+  reapIntervalSeconds: number;
   /** Reads need no token even off loopback. */
   publicReads: boolean;
   /** Live sandboxes per owner across repositories; undefined: one per repository, no other limit. */
@@ -238,6 +241,7 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     leaseSeconds: f.leaseSeconds,
     maxAttempts: f.maxAttempts,
     shutdownGraceSeconds: f.shutdownGraceSeconds,
+    reapIntervalSeconds: f.reapIntervalSeconds,
     publicReads: f.publicReads,
     sandboxesPerOwner: f.sandboxesPerOwner,
     uploadMaxBytes: Math.round(f.uploadMaxMegabytes * 1024 * 1024),
