@@ -18,6 +18,7 @@ import { registerApiRoutes } from "../dashboard/register-api-routes.ts";
 import { registerOpenApi } from "../dashboard/register-openapi.ts";
 import { registerPageRoutes } from "../dashboard/register-page-routes.ts";
 import { renderPage } from "../dashboard/render-page.ts";
+import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { registerWebhookRoute, WEBHOOK_PATH } from "../webhook/register-webhook-route.ts";
@@ -31,6 +32,8 @@ export interface DashboardOptions {
   repositories: readonly RepositoryConfig[];
   /** Largest sandbox upload, compressed. */
   uploadMaxBytes: number;
+  /** Every stack in the Pulumi state (`GET /api/orphans`). */
+  listStacks?: () => StackRef[];
   now: () => Date;
 }
 
@@ -92,6 +95,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     actions: dashboard.actions,
     access,
     uploadMaxBytes: dashboard.uploadMaxBytes,
+    listStacks: dashboard.listStacks,
   });
   await registerPageRoutes(app, {
     registry: deps.registry,

@@ -12,6 +12,7 @@ import { createGitHubSourceReader } from "../github/create-github-source-reader.
 import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createCommentReactor } from "../github/react-to-comment.ts";
 import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
+import { listFileBackendStacks } from "../provisioner/list-file-backend-stacks.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
@@ -38,6 +39,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   // Sandboxes' uploaded working trees, one folder per content hash (core/upload-id.ts).
   const uploadsDir = path.join(config.dataDir, "uploads");
   const sourcesDir = path.join(config.dataDir, "sources");
+  const stateDir = path.join(config.dataDir, "pulumi");
   const github = config.github
     ? createGitHubClient({
         auth: config.github.auth,
@@ -53,7 +55,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   const provisioner = createPulumiProvisioner({
     engine: {
       cli,
-      stateDir: path.join(config.dataDir, "pulumi"),
+      stateDir,
       passphrase: passphrase.value,
       searchPath: config.searchPath,
     },
@@ -104,6 +106,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       actions,
       repositories: config.repositories,
       uploadMaxBytes: config.uploadMaxBytes,
+      listStacks: () => listFileBackendStacks(stateDir),
       now: () => new Date(),
     },
     intake: {
@@ -165,7 +168,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     `  dashboard:       http://${config.host}:${port}/ (reads ${readsOpen ? (config.publicReads ? "public" : "open on loopback") : "need the token"}; changes need the token)`,
     `  GitHub:          ${config.github ? `${"token" in config.github.auth ? "token" : `App ${config.github.auth.appId}`} at ${config.github.apiUrl ?? "https://api.github.com"}` : "offline (no GITHUB_TOKEN or GitHub App): notices are logged, sources come from localPath"}`,
     `  expiry:          expired environments destroyed (a sweep every ${config.reapIntervalSeconds} s)`,
-    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas), the report of orphaned stacks",
+    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas), cleanup of sources and caches on disk",
   ];
   console.log(lines.join("\n"));
 

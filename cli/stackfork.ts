@@ -8,6 +8,7 @@ import { createProgress } from "./create-progress.ts";
 import { detectSandboxDefaults } from "./detect-sandbox-defaults.ts";
 import { followLogs } from "./follow-logs.ts";
 import { listEnvironments } from "./list-environments.ts";
+import { listOrphans } from "./list-orphans.ts";
 import { readSecret } from "./read-secret.ts";
 import { requestApi } from "./request-api.ts";
 import { requestEnvironmentChange } from "./request-environment-change.ts";
@@ -24,6 +25,7 @@ Usage:
   stackfork serve                          webhook intake + worker + dashboard + API, embedded
   stackfork ls [--json] [--all]            environments of a running server
   stackfork logs <env> [--follow]          engine log of an environment's jobs
+  stackfork orphans [--json]               stacks without a live environment, and the reverse
   stackfork sandbox up [options]           your own copy, from a ref or your working tree
   stackfork sandbox down [options]         destroy your sandbox
   stackfork redeploy <env>                 deploy an environment's commit again
@@ -68,6 +70,13 @@ const commands: Record<string, Command> = {
         all: args.values.all === true,
         token: readToken(config),
       }),
+  },
+  orphans: {
+    help: `stackfork orphans [--json]
+  Lists stacks in the Pulumi state that no live environment owns, and ready environments whose stack
+  is gone. Changes nothing. Exit 1 when there is any.`,
+    options: { json: { type: "boolean" } },
+    run: (args, config) => listOrphans(config.serverUrl, { json: args.values.json === true, token: readToken(config) }),
   },
   logs: {
     help: `stackfork logs <env> [--follow]

@@ -338,6 +338,12 @@ describe("the JSON API", () => {
     });
   });
 
+  it("answers GET /api/orphans with 404 on a server that keeps no Pulumi state", async () => {
+    const response = await h.app.inject("/api/orphans");
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+
   describe("GET /api/openapi.json", () => {
     it("is a valid OpenAPI 3 document, built from the route schemas, listing every API route", async () => {
       const response = await h.app.inject("/api/openapi.json");
@@ -359,6 +365,7 @@ describe("the JSON API", () => {
           "GET /api/environments/{id}/logs",
           "POST /api/environments/{id}/redeploy",
           "POST /api/environments/{id}/extend",
+          "GET /api/orphans",
         ].sort(),
       );
       const create = document.paths["/api/environments"].post;

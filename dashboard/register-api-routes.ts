@@ -2,7 +2,9 @@ import type {} from "@fastify/swagger";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { Registry } from "../registry/registry.ts";
+import { findOrphans } from "../worker/find-orphans.ts";
 import {
   actionResultSchema,
   bearerSecurity,
@@ -26,6 +28,8 @@ export interface ApiDeps {
   access: RequestAccess;
   /** Largest upload body (compressed). */
   uploadMaxBytes: number;
+  /** Every stack in the Pulumi state, for `GET /api/orphans`; absent: the route answers 404. */
+  listStacks?: () => StackRef[];
 }
 
 /** How API changes are recorded in history when no person is named. */
@@ -189,6 +193,58 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
           lines: await registry.readLog(id, { afterSeq: q.after, jobId: q.jobId, limit: q.limit }),
           status: environment.status,
         };
+      },
+    );
+
+    api.get(
+      "/api/orphans",
+      {
+        ...read,
+        schema: {
+          summary:
+            "What the registry and the Pulumi state disagree on: stacks no live environment owns, ready environments with no stack",
+          tags: ["environments"],
+          response: {
+            200: {
+              type: "object",
+              required: ["stacks", "environments"],
+              properties: {
+                stacks: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    required: ["project", "stack", "updatedAt"],
+                    properties: {
+                      project: { type: "string" },
+                      stack: { type: "string" },
+                      updatedAt: { type: "string" },
+                      environment: { type: "string", description: "its environment, destroyed" },
+                    },
+                  },
+                },
+                environments: {
+                  type: "array",
+                  items: {
+                    type: "object",
+                    required: ["id", "repository", "status", "updatedAt"],
+                    properties: {
+                      id: { type: "string" },
+                      repository: { type: "string" },
+                      status: { type: "string", enum: [...environmentStatuses] },
+                      updatedAt: { type: "string" },
+                    },
+                  },
+                },
+              },
+            },
+            401: errorResponses[401],
+            404: errorResponses[404],
+          },
+        },
+      },
+      async () => {
+        if (!deps.listStacks) throw new StackforkError("NOT_FOUND", "this server keeps no Pulumi state of its own");
+        return findOrphans(registry, deps.listStacks());
       },
     );
 

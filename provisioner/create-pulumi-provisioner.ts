@@ -75,7 +75,7 @@ export function createPulumiProvisioner({ engine, dataDir, readSource }: PulumiP
 }
 
 /** One Pulumi project per repository, named by the platform, so a branch renaming its project cannot orphan state. */
-export function projectNameOf(repository: RepositoryConfig): string {
+export function projectNameOf(repository: Pick<RepositoryConfig, "name">): string {
   return slugify(repository.name);
 }
 

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
+import { API_TOKEN, type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
+import { runCli } from "../support/run-cli.ts";
 import { processesMentioning, readStackResources, stopProcessesMentioning } from "../support/stack-state.ts";
 import { deletePayload, pushPayload } from "../support/webhook-deliveries.ts";
 
@@ -94,5 +95,33 @@ describe("a branch's environment, end to end", () => {
     const id = (first.body.queued as { environment: string }[])[0]?.environment as string;
     const env = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
     expect(env.events.filter((e) => e.type === "deploy_requested")).toHaveLength(1);
+  });
+
+  it("reports orphans from the real state: none, then a stack with no environment and an environment with no stack", async () => {
+    const orphans = () => fetch(`${server.baseUrl}/api/orphans`).then((r) => r.json());
+    // Every environment so far (one destroyed, one ready) agrees with the state.
+    expect(await orphans()).toEqual({ stacks: [], environments: [] });
+    const ready = (await server.environments()).environments.find((e) => e.status === "ready");
+    expect(ready).toBeDefined();
+    const stacksDir = path.join(dataDir, "pulumi", "backend", ".pulumi", "stacks", PROJECT);
+    const stackFile = path.join(stacksDir, `${ready?.name}.json`);
+    // A stack nobody owns, as a crashed platform or a hand-made `pulumi stack init` leaves one.
+    copyFileSync(stackFile, path.join(stacksDir, "ghost.json"));
+    // A ready environment whose stack was removed behind the platform's back.
+    renameSync(stackFile, `${stackFile}.moved`);
+    try {
+      expect(await orphans()).toMatchObject({
+        stacks: [{ project: PROJECT, stack: "ghost" }],
+        environments: [{ id: ready?.id, status: "ready" }],
+      });
+      const cli = await runCli(["orphans"], { STACKFORK_URL: server.baseUrl, STACKFORK_API_TOKEN: API_TOKEN });
+      expect(cli.code, cli.stderr).toBe(1);
+      expect(cli.stdout).toMatch(/ghost/);
+      expect(cli.stdout).toContain(ready?.id);
+    } finally {
+      renameSync(`${stackFile}.moved`, stackFile);
+      rmSync(path.join(stacksDir, "ghost.json"));
+    }
+    expect(await orphans()).toEqual({ stacks: [], environments: [] });
   });
 });

@@ -1,0 +1,40 @@
+import type { Orphans } from "../worker/find-orphans.ts";
+import { printTable } from "./list-environments.ts";
+import { requestApi } from "./request-api.ts";
+
+/**
+ * `stackfork orphans`: stacks no live environment owns and ready environments with no stack, for a
+ * person to look at (nothing is changed). Exit 1 when there is any, so a scheduled check can alert.
+ */
+export async function listOrphans(serverUrl: string, options: { json: boolean; token?: string }): Promise<number> {
+  const orphans = await requestApi<Orphans>(serverUrl, "/api/orphans", { token: options.token });
+  const found = orphans.stacks.length + orphans.environments.length;
+  if (options.json) {
+    console.log(JSON.stringify(orphans, null, 2));
+    return found ? 1 : 0;
+  }
+  if (!found) {
+    console.log("no orphans: every stack has a live environment, every ready environment a stack");
+    return 0;
+  }
+  if (orphans.stacks.length) {
+    console.log("stacks with no live environment (they may still hold resources):");
+    printTable(
+      ["PROJECT", "STACK", "STATE UPDATED", "ENVIRONMENT"],
+      orphans.stacks.map((s) => [
+        s.project,
+        s.stack,
+        s.updatedAt,
+        s.environment ? `${s.environment} (destroyed)` : "none",
+      ]),
+    );
+  }
+  if (orphans.environments.length) {
+    console.log("ready environments whose stack is gone:");
+    printTable(
+      ["ENVIRONMENT", "REPOSITORY", "STATUS", "UPDATED"],
+      orphans.environments.map((e) => [e.id, e.repository, e.status, e.updatedAt]),
+    );
+  }
+  return 1;
+}

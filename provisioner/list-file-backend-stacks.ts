@@ -1,0 +1,42 @@
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+
+export interface StackRef {
+  project: string;
+  stack: string;
+  /** When its state last changed. */
+  updatedAt: string;
+}
+
+/**
+ * Every stack in the embedded `file://` backend (open-stack.ts keeps it under `<stateDir>/backend`),
+ * of every project, configured or not: read from the backend's layout, no engine run. A stack
+ * removed by `pulumi stack rm` has no state file; its history and backups do not count.
+ */
+export function listFileBackendStacks(stateDir: string): StackRef[] {
+  const stacksDir = path.join(stateDir, "backend", ".pulumi", "stacks");
+  const stacks: StackRef[] = [];
+  for (const project of readDirectories(stacksDir)) {
+    for (const entry of readdirSync(path.join(stacksDir, project), { withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith(".json")) continue;
+      const file = path.join(stacksDir, project, entry.name);
+      stacks.push({
+        project,
+        stack: entry.name.slice(0, -".json".length),
+        updatedAt: statSync(file).mtime.toISOString(),
+      });
+    }
+  }
+  return stacks.sort((a, b) => a.project.localeCompare(b.project) || a.stack.localeCompare(b.stack));
+}
+
+function readDirectories(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return []; // nothing deployed yet
+    throw err;
+  }
+}
