@@ -12,17 +12,22 @@ import { createGitHubSourceReader } from "../github/create-github-source-reader.
 import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createCommentReactor } from "../github/react-to-comment.ts";
 import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
-import { listFileBackendStacks } from "../provisioner/list-file-backend-stacks.ts";
+import { listFileBackendStacks, readFileBackendStates } from "../provisioner/list-file-backend-stacks.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { createSourceReader } from "../source/create-source-reader.ts";
 import { readUploadedTree } from "../source/read-uploaded-tree.ts";
+import { sweepSourceTrees } from "../source/sweep-source-trees.ts";
 import { createWorker } from "../worker/create-worker.ts";
+import { findTreesInUse } from "../worker/find-trees-in-use.ts";
 import { reapExpiredEnvironments } from "../worker/reap-expired-environments.ts";
 import { isUrlAnswering, reconcileEnvironments } from "../worker/reconcile-environments.ts";
 import { buildServer } from "./build-server.ts";
 import { loadSecret } from "./load-secret.ts";
+
+/** A source tree used (extracted or read for a job) within the last hour is never removed. */
+const SOURCE_TREE_MIN_AGE_MS = 3_600_000;
 
 /**
  * `stackfork serve`: webhook intake, worker and API in one process, on the embedded adapters
@@ -154,6 +159,28 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   };
   reap();
   const reaper = setInterval(reap, config.reapIntervalSeconds * 1000);
+  // Source trees: one per deployed commit, a full copy of the repository each. Hourly is enough.
+  let sweeping: Promise<void> | undefined;
+  const sweepSources = () => {
+    sweeping ??= findTreesInUse(registry, queue)
+      .then((inUse) => {
+        const removed = sweepSourceTrees({
+          sourcesDir,
+          uploadsDir,
+          stateTexts: readFileBackendStates(stateDir),
+          inUse,
+          minAgeMs: SOURCE_TREE_MIN_AGE_MS,
+          now: new Date(),
+        });
+        if (removed.length > 0) log.info({ removed }, "source trees no longer needed: removed");
+      })
+      .catch((err: unknown) => log.error({ err }, "sweep of source trees failed"))
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
+  sweepSources();
+  const sourceSweeper = setInterval(sweepSources, SOURCE_TREE_MIN_AGE_MS);
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -168,7 +195,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     `  dashboard:       http://${config.host}:${port}/ (reads ${readsOpen ? (config.publicReads ? "public" : "open on loopback") : "need the token"}; changes need the token)`,
     `  GitHub:          ${config.github ? `${"token" in config.github.auth ? "token" : `App ${config.github.auth.appId}`} at ${config.github.apiUrl ?? "https://api.github.com"}` : "offline (no GITHUB_TOKEN or GitHub App): notices are logged, sources come from localPath"}`,
     `  expiry:          expired environments destroyed (a sweep every ${config.reapIntervalSeconds} s)`,
-    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas), cleanup of sources and caches on disk",
+    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas), cleanup of npm dependency caches",
   ];
   console.log(lines.join("\n"));
 
@@ -178,10 +205,12 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     stopping = true;
     ready = false;
     clearInterval(reaper);
+    clearInterval(sourceSweeper);
     log.info({ signal, running: worker.running() }, "shutting down: no new jobs; waiting for running ones");
     await app.close();
     await worker.stop(config.shutdownGraceSeconds * 1000);
     await reaping;
+    await sweeping;
     await queue.close();
     await registry.close();
     process.exit(0);

@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 export interface StackRef {
@@ -14,7 +14,7 @@ export interface StackRef {
  * removed by `pulumi stack rm` has no state file; its history and backups do not count.
  */
 export function listFileBackendStacks(stateDir: string): StackRef[] {
-  const stacksDir = path.join(stateDir, "backend", ".pulumi", "stacks");
+  const stacksDir = stacksDirOf(stateDir);
   const stacks: StackRef[] = [];
   for (const project of readDirectories(stacksDir)) {
     for (const entry of readdirSync(path.join(stacksDir, project), { withFileTypes: true })) {
@@ -39,4 +39,15 @@ function readDirectories(dir: string): string[] {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return []; // nothing deployed yet
     throw err;
   }
+}
+
+/** Every stack's current state file, as text (what a deployed stack still refers to). */
+export function readFileBackendStates(stateDir: string): string[] {
+  return listFileBackendStacks(stateDir).map((s) =>
+    readFileSync(path.join(stacksDirOf(stateDir), s.project, `${s.stack}.json`), "utf8"),
+  );
+}
+
+function stacksDirOf(stateDir: string): string {
+  return path.join(stateDir, "backend", ".pulumi", "stacks");
 }

@@ -1,3 +1,4 @@
+import { utimesSync } from "node:fs";
 import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
@@ -28,6 +29,17 @@ export interface SourceReaderOptions {
  * otherwise from GitHub, when it is reachable.
  */
 export function createSourceReader({ sourcesDir, fromGitHub, fromUpload }: SourceReaderOptions): ReadSource {
+  const read = readFromOrigin({ sourcesDir, fromGitHub, fromUpload });
+  return async (request) => {
+    const checkout = await read(request);
+    // Marks the tree as in use now: the sweep (sweep-source-trees.ts) leaves recent ones alone.
+    const now = new Date();
+    utimesSync(checkout.dir, now, now);
+    return checkout;
+  };
+}
+
+function readFromOrigin({ sourcesDir, fromGitHub, fromUpload }: SourceReaderOptions): ReadSource {
   return async (request) => {
     const { repository, environment, commitSha } = request;
     // Before the clone: an upload id is no commit, and git must never be asked for it.

@@ -1,7 +1,9 @@
-import { copyFileSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileBackendStates } from "../../provisioner/list-file-backend-stacks.ts";
+import { sweepSourceTrees } from "../../source/sweep-source-trees.ts";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
 import { runCli } from "../support/run-cli.ts";
@@ -65,6 +67,20 @@ describe("a branch's environment, end to end", () => {
     // Updated in place: the same resources, none created anew (a replacement would get a new `created`).
     const after = readStackResources(dataDir, PROJECT, id) ?? [];
     expect(after.map((r) => [r.urn, r.id, r.created])).toEqual(before.map((r) => [r.urn, r.id, r.created]));
+
+    // The first commit's tree is no longer needed; the second's is kept by the stack's state alone
+    // (the running local copy's files are in it). The destroy below still works after the sweep.
+    const trees = path.join(dataDir, "sources", PROJECT);
+    const removed = sweepSourceTrees({
+      sourcesDir: path.join(dataDir, "sources"),
+      uploadsDir: path.join(dataDir, "uploads"),
+      stateTexts: readFileBackendStates(path.join(dataDir, "pulumi")),
+      inUse: new Set(),
+      minAgeMs: 0,
+      now: new Date(),
+    });
+    expect(removed).toEqual([path.join(trees, first)]);
+    expect(existsSync(path.join(trees, second))).toBe(true);
 
     repo.deleteBranch("feature/login");
     expect((await server.deliver("delete", deletePayload(REPO, "feature/login"))).status).toBe(202);

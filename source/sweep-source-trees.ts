@@ -1,0 +1,63 @@
+import { readdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+
+export interface SourceTreeSweep {
+  /** Extracted commits: `<sourcesDir>/<repository slug>/<sha>`. */
+  sourcesDir: string;
+  /** Uploaded working trees: `<uploadsDir>/<upload id>`. */
+  uploadsDir: string;
+  /**
+   * Every stack's state, as text. A deployed stack names files of the tree it was deployed from (a
+   * local copy's entry point, which its running process executes): such a tree is kept while the
+   * stack exists.
+   */
+  stateTexts: Iterable<string>;
+  /** Commits (full or short SHAs) and upload ids that a live environment or a queued job may deploy. */
+  inUse: ReadonlySet<string>;
+  /** Trees used (extracted or read) more recently than this are left alone: a job may be reading them. */
+  minAgeMs: number;
+  now: Date;
+}
+
+/**
+ * Removes the source trees nothing needs any more, so that a long-running server does not keep one
+ * full copy of the repository per push forever, and the half-extracted leftovers of a crash. Kept: a
+ * tree named by any stack's state, a commit or upload a live environment or queued job may deploy
+ * (an upload cannot be read again from anywhere; a commit could, but redeploys should not wait for
+ * it), and anything used recently (the source reader marks a tree each time it hands it out).
+ * Returns the paths removed.
+ */
+export function sweepSourceTrees(sweep: SourceTreeSweep): string[] {
+  const stateTexts = [...sweep.stateTexts];
+  const named = (dir: string) => stateTexts.some((text) => text.includes(`${dir}${path.sep}`));
+  const inUse = (name: string) =>
+    sweep.inUse.has(name) ||
+    [...sweep.inUse].some((id) => id.length < 40 && /^[0-9a-f]+$/.test(id) && name.startsWith(id));
+  const oldEnough = (dir: string) => sweep.now.getTime() - statSync(dir).mtimeMs >= sweep.minAgeMs;
+
+  const removed: string[] = [];
+  const consider = (dir: string, name: string) => {
+    const leftover = name.includes(".partial-");
+    if (!oldEnough(dir)) return;
+    if (!leftover && (inUse(name) || named(dir))) return;
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  };
+  for (const repository of listDirectories(sweep.sourcesDir)) {
+    const repositoryDir = path.join(sweep.sourcesDir, repository);
+    for (const name of listDirectories(repositoryDir)) consider(path.join(repositoryDir, name), name);
+  }
+  for (const name of listDirectories(sweep.uploadsDir)) consider(path.join(sweep.uploadsDir, name), name);
+  return removed;
+}
+
+function listDirectories(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+}
