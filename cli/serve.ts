@@ -25,6 +25,7 @@ import { reapExpiredEnvironments } from "../worker/reap-expired-environments.ts"
 import { isUrlAnswering, reconcileEnvironments } from "../worker/reconcile-environments.ts";
 import { buildServer } from "./build-server.ts";
 import { loadSecret } from "./load-secret.ts";
+import { runPeriodically } from "./run-periodically.ts";
 
 /** A source tree used (extracted or read for a job) within the last hour is never removed. */
 const SOURCE_TREE_MIN_AGE_MS = 3_600_000;
@@ -140,47 +141,35 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     log,
     now: () => new Date(),
   }).catch((err: unknown) => log.error({ err }, "reconcile at start failed"));
-  // One sweep at a time; shutdown waits for the one running before closing the databases.
-  let reaping: Promise<void> | undefined;
-  const reap = () => {
-    reaping ??= reapExpiredEnvironments({
-      registry,
-      queue,
-      nameMaxLength: config.nameMaxLength,
-      wakeWorker: () => worker.wake(),
-      log,
-      now: () => new Date(),
-    })
-      .then(() => undefined)
-      .catch((err: unknown) => log.error({ err }, "sweep for expired environments failed"))
-      .finally(() => {
-        reaping = undefined;
-      });
-  };
-  reap();
-  const reaper = setInterval(reap, config.reapIntervalSeconds * 1000);
+  const reaper = runPeriodically(
+    () =>
+      reapExpiredEnvironments({
+        registry,
+        queue,
+        nameMaxLength: config.nameMaxLength,
+        wakeWorker: () => worker.wake(),
+        log,
+        now: () => new Date(),
+      }),
+    config.reapIntervalSeconds * 1000,
+    (err) => log.error({ err }, "sweep for expired environments failed"),
+  );
   // Source trees: one per deployed commit, a full copy of the repository each. Hourly is enough.
-  let sweeping: Promise<void> | undefined;
-  const sweepSources = () => {
-    sweeping ??= findTreesInUse(registry, queue)
-      .then((inUse) => {
-        const removed = sweepSourceTrees({
-          sourcesDir,
-          uploadsDir,
-          stateTexts: readFileBackendStates(stateDir),
-          inUse,
-          minAgeMs: SOURCE_TREE_MIN_AGE_MS,
-          now: new Date(),
-        });
-        if (removed.length > 0) log.info({ removed }, "source trees no longer needed: removed");
-      })
-      .catch((err: unknown) => log.error({ err }, "sweep of source trees failed"))
-      .finally(() => {
-        sweeping = undefined;
+  const sourceSweeper = runPeriodically(
+    async () => {
+      const removed = await sweepSourceTrees({
+        sourcesDir,
+        uploadsDir,
+        stateTexts: readFileBackendStates(stateDir),
+        inUse: await findTreesInUse(registry, queue),
+        minAgeMs: SOURCE_TREE_MIN_AGE_MS,
+        now: new Date(),
       });
-  };
-  sweepSources();
-  const sourceSweeper = setInterval(sweepSources, SOURCE_TREE_MIN_AGE_MS);
+      if (removed.length > 0) log.info({ removed }, "source trees no longer needed: removed");
+    },
+    SOURCE_TREE_MIN_AGE_MS,
+    (err) => log.error({ err }, "sweep of source trees failed"),
+  );
 
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -204,13 +193,12 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     if (stopping) return;
     stopping = true;
     ready = false;
-    clearInterval(reaper);
-    clearInterval(sourceSweeper);
     log.info({ signal, running: worker.running() }, "shutting down: no new jobs; waiting for running ones");
     await app.close();
     await worker.stop(config.shutdownGraceSeconds * 1000);
-    await reaping;
-    await sweeping;
+    // Before the databases close: a sweep still running would write to them.
+    await reaper.stop();
+    await sourceSweeper.stop();
     await queue.close();
     await registry.close();
     process.exit(0);

@@ -53,7 +53,7 @@ describe("sweepSourceTrees", () => {
       },
     });
 
-    const removed = sweepSourceTrees({
+    const removed = await sweepSourceTrees({
       sourcesDir,
       uploadsDir,
       stateTexts: [state],
@@ -73,7 +73,7 @@ describe("sweepSourceTrees", () => {
     const named = tree(repo, "abc", 2);
     const lookalike = tree(repo, "ab", 2);
     const state = JSON.stringify({ file: path.join(named, "index.ts") });
-    const removed = sweepSourceTrees({
+    const removed = await sweepSourceTrees({
       sourcesDir,
       uploadsDir,
       stateTexts: [state],
@@ -84,9 +84,15 @@ describe("sweepSourceTrees", () => {
     expect(removed).toEqual([lookalike]);
   });
 
-  it("has nothing to do before anything was ever checked out", () => {
-    expect(sweepSourceTrees({ sourcesDir, uploadsDir, stateTexts: [], inUse: new Set(), minAgeMs: HOUR, now })).toEqual(
-      [],
-    );
+  it("has nothing to do before anything was ever checked out", async () => {
+    const removed = await sweepSourceTrees({
+      sourcesDir,
+      uploadsDir,
+      stateTexts: [],
+      inUse: new Set(),
+      minAgeMs: HOUR,
+      now,
+    });
+    expect(removed).toEqual([]);
   });
 });

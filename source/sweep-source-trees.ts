@@ -1,4 +1,5 @@
-import { readdirSync, rmSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 
 export interface SourceTreeSweep {
@@ -27,7 +28,7 @@ export interface SourceTreeSweep {
  * it), and anything used recently (the source reader marks a tree each time it hands it out).
  * Returns the paths removed.
  */
-export function sweepSourceTrees(sweep: SourceTreeSweep): string[] {
+export async function sweepSourceTrees(sweep: SourceTreeSweep): Promise<string[]> {
   const stateTexts = [...sweep.stateTexts];
   const named = (dir: string) => stateTexts.some((text) => text.includes(`${dir}${path.sep}`));
   const inUse = (name: string) =>
@@ -35,19 +36,21 @@ export function sweepSourceTrees(sweep: SourceTreeSweep): string[] {
     [...sweep.inUse].some((id) => id.length < 40 && /^[0-9a-f]+$/.test(id) && name.startsWith(id));
   const oldEnough = (dir: string) => sweep.now.getTime() - statSync(dir).mtimeMs >= sweep.minAgeMs;
 
-  const removed: string[] = [];
-  const consider = (dir: string, name: string) => {
-    const leftover = name.includes(".partial-");
-    if (!oldEnough(dir)) return;
-    if (!leftover && (inUse(name) || named(dir))) return;
-    rmSync(dir, { recursive: true, force: true });
-    removed.push(dir);
-  };
+  const candidates: [dir: string, name: string][] = [];
   for (const repository of listDirectories(sweep.sourcesDir)) {
     const repositoryDir = path.join(sweep.sourcesDir, repository);
-    for (const name of listDirectories(repositoryDir)) consider(path.join(repositoryDir, name), name);
+    for (const name of listDirectories(repositoryDir)) candidates.push([path.join(repositoryDir, name), name]);
   }
-  for (const name of listDirectories(sweep.uploadsDir)) consider(path.join(sweep.uploadsDir, name), name);
+  for (const name of listDirectories(sweep.uploadsDir)) candidates.push([path.join(sweep.uploadsDir, name), name]);
+
+  const removed: string[] = [];
+  for (const [dir, name] of candidates) {
+    const leftover = name.includes(".partial-");
+    if (!oldEnough(dir) || (!leftover && (inUse(name) || named(dir)))) continue;
+    // Asynchronous: a big tree must not hold up the event loop (webhooks, the dashboard).
+    await rm(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
   return removed;
 }
 
