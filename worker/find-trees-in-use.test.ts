@@ -1,33 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { JobQueue } from "../queue/job-queue.ts";
-import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
-import type { Registry } from "../registry/registry.ts";
-import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+import { describe, expect, it } from "vitest";
 import { seedEnvironment } from "../test/support/seed-environment.ts";
+import { useSqliteStores } from "../test/support/sqlite-stores.ts";
 import { findTreesInUse } from "./find-trees-in-use.ts";
 
 const now = new Date("2026-11-27T12:00:00.000Z");
 const branch = (name: string) => ({ kind: "branch" as const, repository: "acme/api", branch: name });
 
 describe("findTreesInUse", () => {
-  let dir: string;
-  let registry: Registry;
-  let queue: JobQueue;
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "stackfork-trees-"));
-    registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
-    queue = createSqliteJobQueue({ file: path.join(dir, "queue.db") });
-  });
-  afterEach(async () => {
-    await registry.close();
-    await queue.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = useSqliteStores();
 
   it("is every live environment's commit and every pending job's, not a destroyed environment's", async () => {
+    const { registry, queue } = stores;
     await seedEnvironment(registry, branch("live"), "ready", now, { commitSha: "a".repeat(40) });
     await seedEnvironment(registry, branch("gone"), "destroyed", now, { commitSha: "d".repeat(40) });
     const sandbox = await seedEnvironment(registry, branch("sandbox"), "failed", now);

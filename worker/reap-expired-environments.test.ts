@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { EnvironmentIdentity, EnvironmentStatus } from "../core/environment.ts";
-import type { JobQueue } from "../queue/job-queue.ts";
-import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
-import type { Registry } from "../registry/registry.ts";
-import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { seedEnvironment } from "../test/support/seed-environment.ts";
+import { useSqliteStores } from "../test/support/sqlite-stores.ts";
 import { reapExpiredEnvironments } from "./reap-expired-environments.ts";
 
 const now = new Date("2026-11-27T12:00:00.000Z");
@@ -16,22 +10,10 @@ const hoursFromNow = (hours: number) => new Date(now.getTime() + hours * 3_600_0
 const branch = (name: string): EnvironmentIdentity => ({ kind: "branch", repository: "acme/api", branch: name });
 
 describe("reapExpiredEnvironments", () => {
-  let dir: string;
-  let registry: Registry;
-  let queue: JobQueue;
-
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "stackfork-reap-"));
-    registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
-    queue = createSqliteJobQueue({ file: path.join(dir, "queue.db") });
-  });
-  afterEach(async () => {
-    await registry.close();
-    await queue.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const stores = useSqliteStores();
 
   const seed = async (name: string, status: EnvironmentStatus, expiresAt?: string) => {
+    const { registry } = stores;
     const env = await seedEnvironment(registry, branch(name), status, new Date(now.getTime() - 3_600_000), {
       url: `http://127.0.0.1:9/${name}`,
       commitSha: "a".repeat(40),
@@ -40,14 +22,14 @@ describe("reapExpiredEnvironments", () => {
   };
   const reap = () =>
     reapExpiredEnvironments({
-      registry,
-      queue,
+      ...stores,
       nameMaxLength: 40,
       log: createRecordingLogger(),
       now: () => now,
     });
 
   it("queues a destroy, by stackfork and saying why, for each settled environment past its expiry", async () => {
+    const { registry, queue } = stores;
     const expiredReady = await seed("expired-ready", "ready", hoursFromNow(-1));
     const expiredFailed = await seed("expired-failed", "failed", hoursFromNow(-0.001));
     const expiringNow = await seed("expiring-now", "ready", now.toISOString());
@@ -75,6 +57,7 @@ describe("reapExpiredEnvironments", () => {
   });
 
   it("leaves an environment with a job in flight alone: its deploy sets a new expiry, its destroy is on its way", async () => {
+    const { registry, queue } = stores;
     const deploying = await seed("deploying", "deploying", hoursFromNow(-1));
     const destroying = await seed("destroying", "destroying", hoursFromNow(-1));
     const destroyed = await seed("destroyed", "destroyed", hoursFromNow(-1));
@@ -86,6 +69,7 @@ describe("reapExpiredEnvironments", () => {
   });
 
   it("destroys an expired fork awaiting approval that was never deployed at once, with no job", async () => {
+    const { registry, queue } = stores;
     const held = await seed("held-fork", "awaiting_approval", hoursFromNow(-1));
     expect(await reap()).toEqual([held.id]);
     expect((await registry.getEnvironment(held.id))?.status).toBe("destroyed");

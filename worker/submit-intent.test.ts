@@ -1,12 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Intent } from "../core/intent.ts";
-import type { JobQueue } from "../queue/job-queue.ts";
-import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
-import type { Registry } from "../registry/registry.ts";
-import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+import { useSqliteStores } from "../test/support/sqlite-stores.ts";
 import { submitIntent } from "./submit-intent.ts";
 
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -16,25 +10,13 @@ const cause = { actor: "octocat", deliveryId: "d-1", message: "test" };
 
 // The rules intake relies on, against real SQLite: what holds, what deploys, what only links.
 describe("submitIntent", () => {
-  let dir: string;
-  let registry: Registry;
-  let queue: JobQueue;
-  const submit = (intent: Intent) => submitIntent({ registry, queue, nameMaxLength: 40 }, intent, NOW);
+  const stores = useSqliteStores();
+  const submit = (intent: Intent) => submitIntent({ ...stores, nameMaxLength: 40 }, intent, NOW);
   const hold = (commitSha: string, keepApproval = false) =>
     submit({ type: "hold", identity: fork, commitSha, keepApproval, cause });
 
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), "stackfork-submit-"));
-    registry = createSqliteRegistry({ file: path.join(dir, "registry.db") });
-    queue = createSqliteJobQueue({ file: path.join(dir, "queue.db") });
-  });
-  afterEach(async () => {
-    await registry.close();
-    await queue.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it("never deploys a fork's environment without a commit (no 'head of its branch')", async () => {
+    const { registry } = stores;
     expect(await submit({ type: "deploy", identity: fork, cause })).toMatchObject({
       outcome: "ignored",
       code: "INVALID_INPUT",
@@ -43,6 +25,7 @@ describe("submitIntent", () => {
   });
 
   it("lets an approved deploy that is queued go on when a new fork commit arrives, holding the new one in history", async () => {
+    const { registry, queue } = stores;
     const held = await hold(A);
     expect(held).toMatchObject({ outcome: "held", environment: { status: "awaiting_approval" } });
     await submit({ type: "deploy", identity: fork, commitSha: A, pullRequest: 4, cause });
@@ -56,6 +39,7 @@ describe("submitIntent", () => {
   });
 
   it("destroys a never-approved fork at once, and one that ran through a job", async () => {
+    const { registry, queue } = stores;
     await hold(A);
     expect(await submit({ type: "destroy", identity: fork, cause })).toMatchObject({
       outcome: "destroyed",
