@@ -71,6 +71,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       fromUpload: readUploadedTree(uploadsDir),
       fromGitHub: github && createGitHubSourceReader({ client: github, sourcesDir, log }),
     }),
+    warmRunners: config.warmRunners,
   });
   const lookup = (fullName: string) => findRepository(config, fullName);
   const worker = createWorker({
@@ -199,6 +200,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     // Before the databases close: a sweep still running would write to them.
     await reaper.stop();
     await sourceSweeper.stop();
+    provisioner.close?.();
     await queue.close();
     await registry.close();
     process.exit(0);

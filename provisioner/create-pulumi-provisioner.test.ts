@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,7 +11,6 @@ import { createSourceReader } from "../source/create-source-reader.ts";
 import { createFixtureRepository, type FixtureRepository } from "../test/support/fixture-repository.ts";
 import { listStackLocks, processesMentioning } from "../test/support/stack-state.ts";
 import { createPulumiProvisioner } from "./create-pulumi-provisioner.ts";
-import type { Provisioner } from "./provisioner.ts";
 import { requirePulumiCli } from "./pulumi-cli.ts";
 
 // The provisioner on the real engine, with the real stacks/service from a real git clone.
@@ -19,7 +19,7 @@ describe("createPulumiProvisioner", () => {
   let dataDir: string;
   let repo: FixtureRepository;
   let repository: RepositoryConfig;
-  let provisioner: Provisioner;
+  let provisioner: ReturnType<typeof createPulumiProvisioner>;
   const environment: Environment = {
     id: "api-recovery",
     name: "api-recovery",
@@ -57,10 +57,12 @@ describe("createPulumiProvisioner", () => {
       },
       dataDir,
       readSource: createSourceReader({ sourcesDir: path.join(dataDir, "sources") }),
+      warmRunners: 1,
     });
   });
   afterAll(async () => {
     await provisioner.destroy({ environment, repository, ...hooks() }).catch(() => undefined);
+    provisioner.close?.();
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -95,6 +97,17 @@ describe("createPulumiProvisioner", () => {
     expect(listStackLocks(dataDir)).toEqual([]);
   });
 
+  it("runs jobs on runners started ahead of them, and on a fresh one when the idle runner died", async () => {
+    expect(provisioner.runnerStats().warm).toBeGreaterThan(0);
+    // Kill this provisioner's idle runner behind its back, then deploy at once.
+    const idle = idleRunnersOf(process.pid);
+    expect(idle).toHaveLength(1);
+    process.kill(idle[0] as number, "SIGKILL");
+    const sha = repo.commit("recovery", "after-a-dead-runner");
+    const result = await provisioner.deploy({ environment, repository, commitSha: sha, ...hooks() });
+    expect(result.commitSha).toBe(sha);
+  });
+
   it("fails an unknown commit with SOURCE_NOT_FOUND", async () => {
     const err = await provisioner
       .deploy({ environment, repository, commitSha: "0123456789abcdef0123456789abcdef01234567", ...hooks() })
@@ -120,7 +133,6 @@ describe("createPulumiProvisioner", () => {
       () => undefined,
       (e: unknown) => e,
     );
-    // The update may finish before SIGINT lands; either way the stack must be left unlocked.
     // The update may finish before SIGINT lands; a SIGINT that lands early may leave the lock behind.
     if (err !== undefined) expect(isStackforkError(err, "DEPLOY_CANCELLED")).toBe(true);
     // Either way the next run succeeds, recovering a lock if one was left.
@@ -134,3 +146,13 @@ describe("createPulumiProvisioner", () => {
     expect(processesMentioning(path.join(dataDir, "copies", "api-recovery"))).toEqual([]);
   });
 });
+
+/** Runner processes started by `parent` and not yet given a job. */
+function idleRunnersOf(parent: number): number[] {
+  const ps = execFileSync("ps", ["-eo", "pid=,ppid=,args="], { encoding: "utf8" });
+  return ps
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, ppid, ...args]) => Number(ppid) === parent && args.join(" ").includes("run-stack-operation.ts"))
+    .map(([pid]) => Number(pid));
+}

@@ -34,4 +34,6 @@ export interface DestroyRequest extends OperationHooks {
 export interface Provisioner {
   deploy(request: DeployRequest): Promise<DeployResult>;
   destroy(request: DestroyRequest): Promise<{ changes: Record<string, number> }>;
+  /** Releases what it keeps ready between jobs (idle runner processes). */
+  close?(): void;
 }

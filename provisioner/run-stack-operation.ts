@@ -21,7 +21,11 @@ process.on("disconnect", () => {
   setTimeout(() => process.exit(1), 60_000).unref();
 });
 
+// Started ahead of its job (create-runner-pool.ts): everything above is loaded; the job comes now.
 process.once("message", (request: StackOperationRequest) => {
+  send({ type: "started" });
+  // Programs read files relative to their project, as under `pulumi up`.
+  process.chdir(request.cwd);
   runOperation(request).then(
     (done) => finish(done),
     (err: unknown) => {

@@ -8,12 +8,15 @@ export interface StackOperationRequest {
   stackName: string;
   /** `up`: the checkout's stack project, whose own program runs. */
   stackDir?: string;
+  /** The runner's working directory for the operation (a warm runner starts elsewhere). */
+  cwd: string;
   /** Set on the stack before `up` (the environment's overrides). */
   config: Record<string, string>;
 }
 
-/** What the runner reports back, in order: output lines, recoveries, then one of done / failed. */
+/** What the runner reports back, in order: started, output lines, recoveries, then done or failed. */
 export type StackOperationMessage =
+  | { type: "started" }
   | { type: "output"; line: string }
   | { type: "recovered"; message: string }
   | { type: "done"; outputs: Record<string, unknown>; changes: Record<string, number> }
