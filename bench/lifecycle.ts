@@ -2,6 +2,7 @@
 // time to preview against a direct `pulumi up` of the same program, a no-op redeploy, a burst of
 // pushes to one branch, and fan-out of N branches at once against N in a row.
 // Run: npm run bench:lifecycle   (prints a Markdown section for BENCHMARKS.md)
+//      WARM_RUNNERS=0 npm run bench:lifecycle   (every job starts its own runner process)
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
@@ -17,6 +18,7 @@ import { pushPayload } from "../test/support/webhook-deliveries.ts";
 const REPO = "acme/bench";
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const FAN_OUT = Number(process.env.FAN_OUT ?? 4);
+const WARM_RUNNERS = Number(process.env.WARM_RUNNERS ?? 1);
 
 const work = mkdtempSync(path.join(tmpdir(), "stackfork-bench-"));
 const repo = createFixtureRepository(path.join(work, "repo"));
@@ -24,7 +26,7 @@ const dataDir = path.join(work, "data");
 const server = await startEmbeddedServer({
   dataDir,
   repositories: [{ name: REPO, localPath: repo.dir }],
-  extraConfig: { concurrency: 2 },
+  extraConfig: { concurrency: 2, warmRunners: WARM_RUNNERS },
 });
 const idOf = (body: Record<string, unknown>) => (body.queued as { environment: string }[])[0]?.environment as string;
 
@@ -119,7 +121,7 @@ try {
 
   console.log(`### Lifecycle (embedded, target local)\n`);
   console.log(
-    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}. Command: \`npm run bench:lifecycle\`.\n`,
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}. Command: \`WARM_RUNNERS=${WARM_RUNNERS} npm run bench:lifecycle\`.\n`,
   );
   console.log("| measure | result | against | ratio |\n|---|---|---|---|");
   console.log(rows.join("\n"));
