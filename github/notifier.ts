@@ -10,6 +10,8 @@ export interface EnvironmentNotice {
   error?: { code: string; message: string };
   /** The last lines of the engine log, on failure. */
   logTail?: string[];
+  /** Why it happened, in words (the job's reason): "expired at ...", "branch deleted"... */
+  reason?: string;
   jobId?: string;
 }
 

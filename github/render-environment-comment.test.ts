@@ -88,4 +88,22 @@ describe("renderEnvironmentComment", () => {
     expect(body).not.toContain("preview.acme.test");
     expect(body).not.toContain("/commit/");
   });
+
+  it("says why it was destroyed, in one table cell that no branch name can break out of", () => {
+    const body = render({
+      phase: "destroyed",
+      environment: { ...environment, url: undefined },
+      reason: "expired at 2025-01-04T09:30:00.000Z (extend it to keep it longer)",
+    });
+    expect(body).toContain("| **Why** | expired at 2025-01-04T09:30:00.000Z (extend it to keep it longer) |");
+    const hostile = render({
+      phase: "destroyed",
+      reason: "branch evil|`x`<img src=x>\n| **Status** | fake | deleted",
+    });
+    const why = hostile.split("\n").filter((line) => line.startsWith("| **Why**"));
+    expect(why).toEqual([
+      "| **Why** | branch evil\\|\\`x\\`\\<img src=x\\> \\| \\*\\*Status\\*\\* \\| fake \\| deleted |",
+    ]);
+    expect(hostile.match(/\| \*\*Status\*\*/g)).toHaveLength(1);
+  });
 });

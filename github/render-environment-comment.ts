@@ -50,6 +50,8 @@ export function renderEnvironmentComment({ notice, updatedAt, webUrl, logUrl }: 
   } else if (phase === "deploying") {
     rows.push(["Commit", `head of \`${environment.branch.replaceAll("`", "")}\``]);
   }
+  // Who opens a preview link and finds it gone learns why: expired, branch deleted, closed...
+  if (phase === "destroyed" && notice.reason?.trim()) rows.push(["Why", tableCell(notice.reason)]);
   rows.push(["Updated", formatTime(updatedAt.toISOString())]);
   if (environment.expiresAt && phase !== "destroyed") rows.push(["Expires", formatTime(environment.expiresAt)]);
   const logs = httpUrl(logUrl);
@@ -97,6 +99,12 @@ function codeBlock(text: string): string {
   const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(Math.max(3, longest + 1));
   return `${fence}text\n${text}\n${fence}`;
+}
+
+/** Text in a table cell: one line, no cell break, no Markdown or HTML of its own, not too long. */
+function tableCell(text: string): string {
+  const line = clean(text).replace(/\s+/g, " ").trim().slice(0, MAX_LINE);
+  return line.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
 }
 
 /** Terminal colours and other control characters mean nothing in a comment. */

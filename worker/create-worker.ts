@@ -191,7 +191,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     await record(environment, job, "destroy_succeeded", `destroyed ${describeChanges(result.changes)}`, {
       durationMs: Date.now() - started,
     });
-    notify({ environment: destroyed, phase: "destroyed", jobId: job.id });
+    notify({ environment: destroyed, phase: "destroyed", jobId: job.id, reason: job.reason.message });
   }
 
   async function settleFailure(
