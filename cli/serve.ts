@@ -18,6 +18,7 @@ import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { createSourceReader } from "../source/create-source-reader.ts";
 import { readUploadedTree } from "../source/read-uploaded-tree.ts";
+import { sweepDependencyInstalls } from "../source/sweep-dependency-installs.ts";
 import { sweepSourceTrees } from "../source/sweep-source-trees.ts";
 import { createWorker } from "../worker/create-worker.ts";
 import { findTreesInUse } from "../worker/find-trees-in-use.ts";
@@ -155,10 +156,11 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     config.reapIntervalSeconds * 1000,
     (err) => log.error({ err }, "sweep for expired environments failed"),
   );
-  // Source trees: one per deployed commit, a full copy of the repository each. Hourly is enough.
+  // Source trees (one per deployed commit, a full copy of the repository each) and the dependency
+  // installs they link to. Hourly is enough.
   const sourceSweeper = runPeriodically(
     async () => {
-      const removed = await sweepSourceTrees({
+      const trees = await sweepSourceTrees({
         sourcesDir,
         uploadsDir,
         stateTexts: readFileBackendStates(stateDir),
@@ -166,7 +168,14 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
         minAgeMs: SOURCE_TREE_MIN_AGE_MS,
         now: new Date(),
       });
-      if (removed.length > 0) log.info({ removed }, "source trees no longer needed: removed");
+      const installs = await sweepDependencyInstalls({
+        depsDir: path.join(config.dataDir, "deps"),
+        treeDirs: trees.kept,
+        minAgeMs: SOURCE_TREE_MIN_AGE_MS,
+        now: new Date(),
+      });
+      const removed = [...trees.removed, ...installs];
+      if (removed.length > 0) log.info({ removed }, "source trees and dependency installs no longer needed: removed");
     },
     SOURCE_TREE_MIN_AGE_MS,
     (err) => log.error({ err }, "sweep of source trees failed"),
@@ -185,7 +194,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     `  dashboard:       http://${config.host}:${port}/ (reads ${readsOpen ? (config.publicReads ? "public" : "open on loopback") : "need the token"}; changes need the token)`,
     `  GitHub:          ${config.github ? `${"token" in config.github.auth ? "token" : `App ${config.github.auth.appId}`} at ${config.github.apiUrl ?? "https://api.github.com"}` : "offline (no GITHUB_TOKEN or GitHub App): notices are logged, sources come from localPath"}`,
     `  expiry:          expired environments destroyed (a sweep every ${config.reapIntervalSeconds} s)`,
-    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas), cleanup of npm dependency caches",
+    "  not built yet:   the AWS platform (DynamoDB/SQS adapters, Lambdas)",
   ];
   console.log(lines.join("\n"));
 

@@ -10,6 +10,7 @@ import {
   renameSync,
   rmSync,
   symlinkSync,
+  utimesSync,
 } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -56,6 +57,11 @@ export async function installStackDependencies(
     .slice(0, 16);
   const target = path.join(request.depsDir, hash);
   const reused = existsSync(target);
+  // Marks the install as in use now: the sweep (sweep-dependency-installs.ts) leaves recent ones alone.
+  if (reused) {
+    const now = new Date();
+    utimesSync(target, now, now);
+  }
   if (!reused) {
     mkdirSync(request.depsDir, { recursive: true });
     const scratch = mkdtempSync(`${target}.partial-`);

@@ -53,7 +53,7 @@ describe("sweepSourceTrees", () => {
       },
     });
 
-    const removed = await sweepSourceTrees({
+    const { removed, kept } = await sweepSourceTrees({
       sourcesDir,
       uploadsDir,
       stateTexts: [state],
@@ -64,7 +64,8 @@ describe("sweepSourceTrees", () => {
 
     expect(removed.sort()).toEqual([unused, crashed, oldUpload].sort());
     for (const gone of [unused, crashed, oldUpload]) expect(existsSync(gone)).toBe(false);
-    for (const kept of [named, live, queuedShort, recent, extracting, liveUpload]) expect(existsSync(kept)).toBe(true);
+    expect(kept.sort()).toEqual([named, live, queuedShort, recent, extracting, liveUpload].sort());
+    for (const dir of kept) expect(existsSync(dir)).toBe(true);
     expect(existsSync(path.join(platformModules, "@pulumi"))).toBe(true);
   });
 
@@ -73,7 +74,7 @@ describe("sweepSourceTrees", () => {
     const named = tree(repo, "abc", 2);
     const lookalike = tree(repo, "ab", 2);
     const state = JSON.stringify({ file: path.join(named, "index.ts") });
-    const removed = await sweepSourceTrees({
+    const { removed } = await sweepSourceTrees({
       sourcesDir,
       uploadsDir,
       stateTexts: [state],
@@ -85,7 +86,7 @@ describe("sweepSourceTrees", () => {
   });
 
   it("has nothing to do before anything was ever checked out", async () => {
-    const removed = await sweepSourceTrees({
+    const swept = await sweepSourceTrees({
       sourcesDir,
       uploadsDir,
       stateTexts: [],
@@ -93,6 +94,6 @@ describe("sweepSourceTrees", () => {
       minAgeMs: HOUR,
       now,
     });
-    expect(removed).toEqual([]);
+    expect(swept).toEqual({ removed: [], kept: [] });
   });
 });

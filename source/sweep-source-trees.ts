@@ -26,9 +26,9 @@ export interface SourceTreeSweep {
  * tree named by any stack's state, a commit or upload a live environment or queued job may deploy
  * (an upload cannot be read again from anywhere; a commit could, but redeploys should not wait for
  * it), and anything used recently (the source reader marks a tree each time it hands it out).
- * Returns the paths removed.
+ * Returns the trees removed and the trees kept.
  */
-export async function sweepSourceTrees(sweep: SourceTreeSweep): Promise<string[]> {
+export async function sweepSourceTrees(sweep: SourceTreeSweep): Promise<{ removed: string[]; kept: string[] }> {
   const stateTexts = [...sweep.stateTexts];
   const named = (dir: string) => stateTexts.some((text) => text.includes(`${dir}${path.sep}`));
   const inUse = (name: string) =>
@@ -44,14 +44,18 @@ export async function sweepSourceTrees(sweep: SourceTreeSweep): Promise<string[]
   for (const name of listDirectories(sweep.uploadsDir)) candidates.push([path.join(sweep.uploadsDir, name), name]);
 
   const removed: string[] = [];
+  const kept: string[] = [];
   for (const [dir, name] of candidates) {
     const leftover = name.includes(".partial-");
-    if (!oldEnough(dir) || (!leftover && (inUse(name) || named(dir)))) continue;
+    if (!oldEnough(dir) || (!leftover && (inUse(name) || named(dir)))) {
+      kept.push(dir);
+      continue;
+    }
     // Asynchronous: a big tree must not hold up the event loop (webhooks, the dashboard).
     await rm(dir, { recursive: true, force: true });
     removed.push(dir);
   }
-  return removed;
+  return { removed, kept };
 }
 
 function listDirectories(dir: string): string[] {

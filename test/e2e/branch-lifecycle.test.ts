@@ -71,7 +71,7 @@ describe("a branch's environment, end to end", () => {
     // The first commit's tree is no longer needed; the second's is kept by the stack's state alone
     // (the running local copy's files are in it). The destroy below still works after the sweep.
     const trees = path.join(dataDir, "sources", PROJECT);
-    const removed = await sweepSourceTrees({
+    const { removed } = await sweepSourceTrees({
       sourcesDir: path.join(dataDir, "sources"),
       uploadsDir: path.join(dataDir, "uploads"),
       stateTexts: readFileBackendStates(path.join(dataDir, "pulumi")),
