@@ -35,10 +35,22 @@ export async function listEnvironments(
     e.pullRequest ? `#${e.pullRequest}` : e.branch,
     e.status,
     e.commitSha?.slice(0, 7) ?? "",
+    e.status === "destroyed" ? "" : formatExpiry(e.expiresAt, Date.now()),
     e.url ?? "",
   ]);
-  printTable(["NAME", "KIND", "REPOSITORY", "BRANCH/PR", "STATUS", "COMMIT", "URL"], rows);
+  printTable(["NAME", "KIND", "REPOSITORY", "BRANCH/PR", "STATUS", "COMMIT", "EXPIRES", "URL"], rows);
   return 0;
+}
+
+/** When it will be destroyed, as a person reads it: `in 2d 3h`, `in 45m`, `due` (the next sweep), `never`. */
+export function formatExpiry(expiresAt: string | undefined, now: number): string {
+  if (!expiresAt) return "never";
+  const minutes = Math.floor((Date.parse(expiresAt) - now) / 60_000);
+  if (minutes < 1) return "due";
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return `in ${days}d ${hours}h`;
+  return hours > 0 ? `in ${hours}h ${minutes % 60}m` : `in ${minutes}m`;
 }
 
 export function printTable(header: string[], rows: string[][]): void {
