@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +20,7 @@ describe("createPulumiProvisioner", () => {
   let repo: FixtureRepository;
   let repository: RepositoryConfig;
   let provisioner: ReturnType<typeof createPulumiProvisioner>;
+  let failNextRunner = false;
   const environment: Environment = {
     id: "api-recovery",
     name: "api-recovery",
@@ -58,6 +59,18 @@ describe("createPulumiProvisioner", () => {
       dataDir,
       readSource: createSourceReader({ sourcesDir: path.join(dataDir, "sources") }),
       warmRunners: 1,
+      // The next runner handed out after `failNextRunner` is set dies before it takes its job.
+      wrapRunners: (pool) => ({
+        ...pool,
+        take: () => {
+          if (!failNextRunner) return pool.take();
+          failNextRunner = false;
+          return fork(path.join(import.meta.dirname, "fixtures", "exit-at-once.ts"), [], {
+            execArgv: ["--import", "tsx"],
+            stdio: ["ignore", "pipe", "pipe", "ipc"],
+          });
+        },
+      }),
     });
   });
   afterAll(async () => {
@@ -105,6 +118,14 @@ describe("createPulumiProvisioner", () => {
     process.kill(idle[0] as number, "SIGKILL");
     const sha = repo.commit("recovery", "after-a-dead-runner");
     const result = await provisioner.deploy({ environment, repository, commitSha: sha, ...hooks() });
+    expect(result.commitSha).toBe(sha);
+  });
+
+  it("gives the job to a fresh runner when the one handed out dies before taking it", async () => {
+    failNextRunner = true;
+    const sha = repo.commit("recovery", "after-a-runner-died-on-hand-out");
+    const result = await provisioner.deploy({ environment, repository, commitSha: sha, ...hooks() });
+    expect(failNextRunner).toBe(false); // the failing one was handed out
     expect(result.commitSha).toBe(sha);
   });
 

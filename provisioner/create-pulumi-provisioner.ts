@@ -25,6 +25,8 @@ export interface PulumiProvisionerOptions {
    * about a second of start-up. @default 0
    */
   warmRunners?: number;
+  /** Tests: to hand out a runner that fails in a given way. */
+  wrapRunners?: (pool: RunnerPool) => RunnerPool;
 }
 
 /**
@@ -36,8 +38,11 @@ export function createPulumiProvisioner({
   dataDir,
   readSource,
   warmRunners = 0,
+  wrapRunners = (pool) => pool,
 }: PulumiProvisionerOptions): Provisioner & { runnerStats: RunnerPool["stats"] } {
-  const runners = createRunnerPool({ script: runnerScript, loader: require.resolve("tsx"), warm: warmRunners });
+  const runners = wrapRunners(
+    createRunnerPool({ script: runnerScript, loader: require.resolve("tsx"), warm: warmRunners }),
+  );
   const platformNodeModules = path.resolve(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "../..");
 
   return {
