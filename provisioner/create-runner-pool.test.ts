@@ -11,8 +11,8 @@ const loader = createRequire(import.meta.url).resolve("tsx");
 
 /** Gives a runner its one job and waits for its answer. */
 function run(runner: ChildProcess, cwd: string) {
-  return new Promise<{ pid: number; startedAt: number; cwd: string }>((resolve, reject) => {
-    runner.once("message", (answer) => resolve(answer as { pid: number; startedAt: number; cwd: string }));
+  return new Promise<{ pid: number; cwd: string }>((resolve, reject) => {
+    runner.once("message", (answer) => resolve(answer as { pid: number; cwd: string }));
     runner.once("exit", (code) => reject(new Error(`runner exited with ${code} before answering`)));
     runner.send({ cwd });
   });
@@ -24,14 +24,20 @@ const waitUntil = async (done: () => boolean) => {
 
 describe("createRunnerPool", () => {
   let pool: RunnerPool | undefined;
-  afterEach(() => pool?.close());
+  // Each test starts with no runner of this script alive: the process list is how tests find them.
+  afterEach(async () => {
+    pool?.close();
+    await waitUntil(() => processesMentioning(script).length === 0);
+  });
 
   it("hands out a runner started before it was asked for, in the job's folder, and starts the next", async () => {
     pool = createRunnerPool({ script, loader, warm: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // the warm one starts meanwhile
-    const askedAt = Date.now();
-    const first = await run(pool.take(), import.meta.dirname);
-    expect(first.startedAt).toBeLessThan(askedAt);
+    // The idle runner exists before anyone asks: the one handed out is that very process.
+    const idle = processesMentioning(script).map((line) => Number(line.trim().split(/\s+/)[0]));
+    expect(idle).toHaveLength(1);
+    const taken = pool.take();
+    expect(taken.pid).toBe(idle[0]);
+    const first = await run(taken, import.meta.dirname);
     expect(first.cwd).toBe(import.meta.dirname);
 
     const second = pool.take(); // the replacement, started when the first was taken

@@ -9,8 +9,8 @@ import { pushPayload } from "../support/webhook-deliveries.ts";
 
 const REPO = "acme/api";
 const PROJECT = "acme-api";
-// 0.002 h = 7.2 s: long enough to see the copy answer, short enough for a test.
-const TTL_HOURS = 0.002;
+// 0.004 h = 14.4 s: long enough to see the copy answer on a busy machine, short enough for a test.
+const TTL_HOURS = 0.004;
 
 // The whole life of an idle preview: deployed, left alone, destroyed by the sweep with nothing left.
 describe("expiry, end to end", () => {
