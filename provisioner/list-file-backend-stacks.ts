@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { listFolder, listSubfolders } from "../source/list-folder.ts";
 
 export interface StackRef {
   project: string;
@@ -16,8 +17,8 @@ export interface StackRef {
 export function listFileBackendStacks(stateDir: string): StackRef[] {
   const stacksDir = stacksDirOf(stateDir);
   const stacks: StackRef[] = [];
-  for (const project of readDirectories(stacksDir)) {
-    for (const entry of readdirSync(path.join(stacksDir, project), { withFileTypes: true })) {
+  for (const project of listSubfolders(stacksDir)) {
+    for (const entry of listFolder(path.join(stacksDir, project))) {
       if (!entry.isFile() || !entry.name.endsWith(".json")) continue;
       const file = path.join(stacksDir, project, entry.name);
       stacks.push({
@@ -28,17 +29,6 @@ export function listFileBackendStacks(stateDir: string): StackRef[] {
     }
   }
   return stacks.sort((a, b) => a.project.localeCompare(b.project) || a.stack.localeCompare(b.stack));
-}
-
-function readDirectories(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return []; // nothing deployed yet
-    throw err;
-  }
 }
 
 /** Every stack's current state file, as text (what a deployed stack still refers to). */

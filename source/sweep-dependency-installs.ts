@@ -1,6 +1,7 @@
-import { type Dirent, readdirSync, readlinkSync, statSync } from "node:fs";
+import { readlinkSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { listFolder } from "./list-folder.ts";
 
 export interface DependencyInstallSweep {
   /** Installed dependencies: `<depsDir>/<lockfile hash>/node_modules` (install-stack-dependencies.ts). */
@@ -29,7 +30,7 @@ export async function sweepDependencyInstalls(sweep: DependencyInstallSweep): Pr
     }
   }
   const removed: string[] = [];
-  for (const name of listEntries(sweep.depsDir)) {
+  for (const { name } of listFolder(sweep.depsDir)) {
     const dir = path.join(sweep.depsDir, name);
     const leftover = name.includes(".partial-");
     if (sweep.now.getTime() - statSync(dir).mtimeMs < sweep.minAgeMs) continue;
@@ -42,14 +43,8 @@ export async function sweepDependencyInstalls(sweep: DependencyInstallSweep): Pr
 
 /** Where the `node_modules` symlinks below `dir` point (absolute), not descending into any node_modules. */
 function findNodeModulesLinks(dir: string, depth: number): string[] {
-  let entries: Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return []; // removed meanwhile, or not readable: it names nothing
-  }
   const targets: string[] = [];
-  for (const entry of entries) {
+  for (const entry of listFolder(dir)) {
     const full = path.join(dir, entry.name);
     if (entry.name === "node_modules") {
       if (entry.isSymbolicLink()) targets.push(path.resolve(dir, readlinkSync(full)));
@@ -58,13 +53,4 @@ function findNodeModulesLinks(dir: string, depth: number): string[] {
     }
   }
   return targets;
-}
-
-function listEntries(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
 }

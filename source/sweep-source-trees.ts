@@ -1,6 +1,7 @@
-import { readdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { listSubfolders } from "./list-folder.ts";
 
 export interface SourceTreeSweep {
   /** Extracted commits: `<sourcesDir>/<repository slug>/<sha>`. */
@@ -31,17 +32,17 @@ export interface SourceTreeSweep {
 export async function sweepSourceTrees(sweep: SourceTreeSweep): Promise<{ removed: string[]; kept: string[] }> {
   const stateTexts = [...sweep.stateTexts];
   const named = (dir: string) => stateTexts.some((text) => text.includes(`${dir}${path.sep}`));
-  const inUse = (name: string) =>
-    sweep.inUse.has(name) ||
-    [...sweep.inUse].some((id) => id.length < 40 && /^[0-9a-f]+$/.test(id) && name.startsWith(id));
+  // A queued job may name its commit by a short SHA: it keeps every tree its prefix matches.
+  const shortShas = [...sweep.inUse].filter((id) => id.length < 40 && /^[0-9a-f]+$/.test(id));
+  const inUse = (name: string) => sweep.inUse.has(name) || shortShas.some((sha) => name.startsWith(sha));
   const oldEnough = (dir: string) => sweep.now.getTime() - statSync(dir).mtimeMs >= sweep.minAgeMs;
 
   const candidates: [dir: string, name: string][] = [];
-  for (const repository of listDirectories(sweep.sourcesDir)) {
+  for (const repository of listSubfolders(sweep.sourcesDir)) {
     const repositoryDir = path.join(sweep.sourcesDir, repository);
-    for (const name of listDirectories(repositoryDir)) candidates.push([path.join(repositoryDir, name), name]);
+    for (const name of listSubfolders(repositoryDir)) candidates.push([path.join(repositoryDir, name), name]);
   }
-  for (const name of listDirectories(sweep.uploadsDir)) candidates.push([path.join(sweep.uploadsDir, name), name]);
+  for (const name of listSubfolders(sweep.uploadsDir)) candidates.push([path.join(sweep.uploadsDir, name), name]);
 
   const removed: string[] = [];
   const kept: string[] = [];
@@ -56,15 +57,4 @@ export async function sweepSourceTrees(sweep: SourceTreeSweep): Promise<{ remove
     removed.push(dir);
   }
   return { removed, kept };
-}
-
-function listDirectories(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
 }

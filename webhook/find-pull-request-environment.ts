@@ -1,8 +1,7 @@
 import type { Environment } from "../core/environment.ts";
 import type { PullRequestRef } from "../core/intent.ts";
+import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
-
-const PAGE = 500;
 
 /**
  * The environment of a pull request, known only by its number (a comment names no branch): a fork's
@@ -17,21 +16,10 @@ export async function findPullRequestEnvironment(
   const fork = await registry.findEnvironment({ kind: "pull_request", repository, pullRequest: number, branch: "" });
   if (fork) return fork;
   let destroyed: Environment | undefined;
-  let cursor: string | undefined;
-  do {
-    const page = await registry.listEnvironments({
-      repository,
-      kind: "branch",
-      includeDestroyed: true,
-      limit: PAGE,
-      cursor,
-    });
-    for (const environment of page.environments) {
-      if (environment.pullRequest !== number) continue;
-      if (environment.status !== "destroyed") return environment;
-      destroyed ??= environment;
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const environment of eachEnvironment(registry, { repository, kind: "branch", includeDestroyed: true })) {
+    if (environment.pullRequest !== number) continue;
+    if (environment.status !== "destroyed") return environment;
+    destroyed ??= environment;
+  }
   return destroyed;
 }

@@ -1,6 +1,7 @@
 import type { Environment } from "../core/environment.ts";
 import { projectNameOf } from "../provisioner/create-pulumi-provisioner.ts";
 import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
+import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
 
 export interface Orphans {
@@ -16,14 +17,9 @@ export interface Orphans {
  */
 export async function findOrphans(registry: Registry, stacks: readonly StackRef[]): Promise<Orphans> {
   const environments = new Map<string, Environment>();
-  let cursor: string | undefined;
-  do {
-    const page = await registry.listEnvironments({ includeDestroyed: true, limit: 500, cursor });
-    for (const environment of page.environments) {
-      environments.set(keyOf(projectNameOf({ name: environment.repository }), environment.name), environment);
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const environment of eachEnvironment(registry, { includeDestroyed: true })) {
+    environments.set(keyOf(projectNameOf({ name: environment.repository }), environment.name), environment);
+  }
 
   const stackKeys = new Set(stacks.map((s) => keyOf(s.project, s.stack)));
   const orphanStacks = stacks.flatMap((s) => {

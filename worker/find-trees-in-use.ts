@@ -1,4 +1,5 @@
 import type { JobQueue } from "../queue/job-queue.ts";
+import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
 
 /**
@@ -7,12 +8,9 @@ import type { Registry } from "../registry/registry.ts";
  */
 export async function findTreesInUse(registry: Registry, queue: JobQueue): Promise<Set<string>> {
   const inUse = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    const page = await registry.listEnvironments({ limit: 500, cursor });
-    for (const environment of page.environments) if (environment.commitSha) inUse.add(environment.commitSha);
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const environment of eachEnvironment(registry)) {
+    if (environment.commitSha) inUse.add(environment.commitSha);
+  }
   for (const job of await queue.listPending()) if (job.commitSha) inUse.add(job.commitSha);
   return inUse;
 }

@@ -1,6 +1,7 @@
 import type { EnvironmentStatus } from "../core/environment.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { Logger } from "../core/logger.ts";
+import { eachEnvironment } from "../registry/each-environment.ts";
 import { type SubmitIntentDeps, submitIntent } from "./submit-intent.ts";
 
 export interface ReapDeps extends SubmitIntentDeps {
@@ -24,25 +25,20 @@ const REAPABLE: readonly EnvironmentStatus[] = ["ready", "failed", "awaiting_app
 export async function reapExpiredEnvironments(deps: ReapDeps): Promise<string[]> {
   const now = deps.now();
   const reaped: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.registry.listEnvironments({ limit: 500, cursor });
-    for (const environment of page.environments) {
-      const { expiresAt } = environment;
-      if (!expiresAt || Date.parse(expiresAt) > now.getTime() || !REAPABLE.includes(environment.status)) continue;
-      const result = await submitIntent(
-        deps,
-        {
-          type: "destroy",
-          identity: identityOf(environment),
-          cause: { actor: "stackfork", message: `expired at ${expiresAt} (extend it to keep it longer)` },
-        },
-        now,
-      );
-      if (result.outcome === "queued" || result.outcome === "destroyed") reaped.push(environment.id);
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const environment of eachEnvironment(deps.registry)) {
+    const { expiresAt } = environment;
+    if (!expiresAt || Date.parse(expiresAt) > now.getTime() || !REAPABLE.includes(environment.status)) continue;
+    const result = await submitIntent(
+      deps,
+      {
+        type: "destroy",
+        identity: identityOf(environment),
+        cause: { actor: "stackfork", message: `expired at ${expiresAt} (extend it to keep it longer)` },
+      },
+      now,
+    );
+    if (result.outcome === "queued" || result.outcome === "destroyed") reaped.push(environment.id);
+  }
   if (reaped.length > 0) deps.log.info({ environments: reaped }, "expired environments: destroying them");
   return reaped;
 }

@@ -1,6 +1,7 @@
 import type { RepositoryConfig } from "../core/config.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { Logger } from "../core/logger.ts";
+import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
 import { type SubmitIntentDeps, submitIntent } from "./submit-intent.ts";
 
@@ -21,26 +22,21 @@ export interface ReconcileDeps extends SubmitIntentDeps {
  */
 export async function reconcileEnvironments(deps: ReconcileDeps): Promise<string[]> {
   const queued: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.registry.listEnvironments({ status: "ready", limit: 500, cursor });
-    for (const environment of page.environments) {
-      if (deps.findRepository(environment.repository)?.target !== "local") continue;
-      if (!environment.url || !environment.commitSha || (await deps.isAnswering(environment.url))) continue;
-      const result = await submitIntent(
-        deps,
-        {
-          type: "deploy",
-          identity: identityOf(environment),
-          commitSha: environment.commitSha,
-          cause: { actor: "stackfork", message: "reconcile at start: the copy was not answering at its URL" },
-        },
-        deps.now(),
-      );
-      if (result.outcome === "queued") queued.push(environment.id);
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const environment of eachEnvironment(deps.registry, { status: "ready" })) {
+    if (deps.findRepository(environment.repository)?.target !== "local") continue;
+    if (!environment.url || !environment.commitSha || (await deps.isAnswering(environment.url))) continue;
+    const result = await submitIntent(
+      deps,
+      {
+        type: "deploy",
+        identity: identityOf(environment),
+        commitSha: environment.commitSha,
+        cause: { actor: "stackfork", message: "reconcile at start: the copy was not answering at its URL" },
+      },
+      deps.now(),
+    );
+    if (result.outcome === "queued") queued.push(environment.id);
+  }
   if (queued.length > 0) deps.log.info({ environments: queued }, "copies not answering: redeploying them");
   return queued;
 }
