@@ -9,5 +9,8 @@ export default defineConfig({
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", ".stackfork/**"],
+    // One AWS emulator (moto) for the run; every test file's AWS SDK points at it.
+    globalSetup: ["test/support/aws-emulator-setup.ts"],
+    setupFiles: ["test/support/aws-emulator-env.ts"],
   },
 });

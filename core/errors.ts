@@ -136,6 +136,31 @@ export const errorCatalogue = {
   },
   PAYLOAD_TOO_LARGE: { status: 413, visible: true, summary: "The request body is larger than allowed." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, visible: true, summary: "The request's Content-Type is not accepted here." },
+
+  // AWS, translated once in aws/translate-aws-error.ts (the SDK has already retried what it retries).
+  AWS_THROTTLED: {
+    status: 503,
+    visible: false,
+    summary: "AWS kept throttling the request after the SDK's retries (DynamoDB, SQS, S3 or KMS).",
+  },
+  AWS_ACCESS_DENIED: { status: 500, visible: false, summary: "AWS refused the call: the role lacks a permission." },
+  AWS_RESOURCE_MISSING: {
+    status: 500,
+    visible: false,
+    summary:
+      "A table, queue, bucket or key stackfork needs does not exist: run `stackfork aws bootstrap` (or the platform program).",
+  },
+  AWS_UNAVAILABLE: {
+    status: 503,
+    visible: false,
+    summary: "The AWS endpoint could not be reached or kept answering 5xx (AWS_REGION, AWS_ENDPOINT_URL).",
+  },
+  AWS_REQUEST_FAILED: { status: 500, visible: false, summary: "AWS refused the request for another reason." },
+  DEPLOY_TIMEOUT: {
+    status: 504,
+    visible: true,
+    summary: "The engine was stopped before the worker's deadline (Lambda's 15 minutes); the job is handed back once.",
+  },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

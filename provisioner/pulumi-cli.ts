@@ -26,9 +26,12 @@ export function readPinnedPulumiVersion(): string {
 
 /** Where built CLIs are kept, outside the repo so that clean clones (CI) and later sessions reuse them. */
 export function resolvePulumiCacheRoot(env: NodeJS.ProcessEnv, version: string): string {
-  const cacheHome =
-    env.STACKFORK_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(homedir(), ".cache"), "stackfork");
-  return path.join(cacheHome, "pulumi", version);
+  return path.join(resolveStackforkCacheHome(env), "pulumi", version);
+}
+
+/** `STACKFORK_CACHE_DIR`, else `$XDG_CACHE_HOME/stackfork`, else `~/.cache/stackfork`: what `npm install` provisions. */
+export function resolveStackforkCacheHome(env: NodeJS.ProcessEnv): string {
+  return env.STACKFORK_CACHE_DIR ?? path.join(env.XDG_CACHE_HOME ?? path.join(homedir(), ".cache"), "stackfork");
 }
 
 /** The dynamic-provider plugin shipped at the root of the `@pulumi/pulumi` npm package. */
