@@ -33,7 +33,7 @@ export interface DashboardOptions {
   /** Largest sandbox upload, compressed. */
   uploadMaxBytes: number;
   /** Every stack in the Pulumi state (`GET /api/orphans`). */
-  listStacks?: () => StackRef[];
+  listStacks?: () => StackRef[] | Promise<StackRef[]>;
   now: () => Date;
 }
 

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { findRepository, loadConfig, type StackforkConfig } from "../core/config.ts";
 import { isStackforkError, StackforkError } from "../core/errors.ts";
+import { bootstrapAws } from "./bootstrap-aws.ts";
 import type { SimulatedEvent } from "./build-simulated-payload.ts";
 import { createProgress } from "./create-progress.ts";
 import { detectSandboxDefaults } from "./detect-sandbox-defaults.ts";
@@ -31,6 +32,7 @@ Usage:
   stackfork redeploy <env>                 deploy an environment's commit again
   stackfork destroy <env>                  destroy an environment
   stackfork simulate push|delete|pr ...    send a signed GitHub delivery to a running server
+  stackfork aws bootstrap                  create the DynamoDB tables, SQS queues, bucket and key
   stackfork <command> --help
 
 Exit codes: 0 ok, 1 failed (refused, deploy failed, no server), 2 usage error.
@@ -50,6 +52,15 @@ const wait = { "no-wait": { type: "boolean" } } as const;
 const owner = { owner: { type: "string" }, repository: { type: "string" } } as const;
 
 const commands: Record<string, Command> = {
+  "aws bootstrap": {
+    help: `stackfork aws bootstrap
+  Creates what is missing, idempotently: the DynamoDB tables and the SQS FIFO queue with its
+  dead-letter queue named by STACKFORK_AWS_PREFIX (default stackfork), and for an s3:// STACKFORK_STATE_URL
+  the bucket, for an awskms://alias/... STACKFORK_SECRETS_PROVIDER the key and its alias. Prints what
+  it created and what was there. AWS_REGION, AWS_ENDPOINT_URL and credentials as for any AWS SDK.`,
+    options: {},
+    run: (_args, config) => bootstrapAws(config),
+  },
   serve: {
     help: `stackfork serve
   Webhook intake, worker, dashboard and API in one process, on HOST:PORT (default 127.0.0.1:8080),
@@ -214,6 +225,7 @@ const commands: Record<string, Command> = {
 };
 
 const groups: Record<string, string> = {
+  aws: "stackfork aws bootstrap   (stackfork aws bootstrap --help)",
   sandbox: "stackfork sandbox up|down [options]   (stackfork sandbox up --help)",
   simulate: "stackfork simulate push|delete|pr [options]   (stackfork simulate push --help)",
 };

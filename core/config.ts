@@ -63,6 +63,13 @@ const repositorySchema = z
     target: z.enum(["local", "aws"]).default("local"),
     /** Hours an environment lives without a new deploy; 0 = no expiry. */
     ttlHours: z.number().nonnegative().default(72),
+    /**
+     * The id of the repository's own webhook (Settings -> Webhooks, the number in its URL), when
+     * stackfork is reached by a repository webhook and a token rather than a GitHub App: its failed
+     * deliveries are then asked again by each reconciliation. A GitHub App's hook needs no id.
+     * @example 412345678
+     */
+    webhookHookId: z.number().int().positive().optional(),
     ...eventPolicySchema.shape,
   })
   .strict();
@@ -82,6 +89,14 @@ const fileSchema = z
     shutdownGraceSeconds: z.number().int().nonnegative().default(30),
     /** Seconds between two sweeps for expired environments (each repository's `ttlHours`). */
     reapIntervalSeconds: z.number().int().positive().default(60),
+    /**
+     * Seconds between two reconciliations with GitHub (branches, open pull requests, missed
+     * deliveries), when stackfork has GitHub credentials; 0: only on demand (`stackfork reconcile`).
+     * @default 300
+     */
+    reconcileIntervalSeconds: z.number().int().nonnegative().default(300),
+    /** Redeliveries of missed webhook deliveries one reconciliation asks GitHub for, at most. @default 20 */
+    redeliveriesPerRun: z.number().int().nonnegative().max(100).default(20),
     /** Engine runner processes kept started ahead of jobs (~180 MB each idle; each saves ~1 s of a deploy). */
     warmRunners: z.number().int().nonnegative().max(16).default(1),
     /**
@@ -121,6 +136,30 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Where the CLI finds a running server. @default http://HOST:PORT */
   STACKFORK_URL: z.string().url().optional(),
+  /** Where the registry and the job queue live: `sqlite` files in the data dir, or DynamoDB + SQS. */
+  STACKFORK_STORE: z.enum(["sqlite", "aws"]).default("sqlite"),
+  /** Prefix of the DynamoDB tables and SQS queues (aws/aws-resources.ts). */
+  STACKFORK_AWS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,40}$/, "must be 1-40 letters, digits, - or _")
+    .default("stackfork"),
+  /** Pulumi backend of the environments' stacks. @default file://<data dir>/pulumi/backend */
+  STACKFORK_STATE_URL: z
+    .string()
+    .regex(/^(file|s3):\/\/\S+$/, "must be a file:// or s3:// URL")
+    .optional(),
+  /** Pulumi secrets provider of the environments' stacks. */
+  STACKFORK_SECRETS_PROVIDER: z
+    .string()
+    .regex(/^(passphrase|awskms:\/\/\S+)$/, "must be passphrase or an awskms:// URL")
+    .default("passphrase"),
+  /** The config file's JSON itself, instead of a file (a Lambda function's environment). */
+  STACKFORK_CONFIG_JSON: z.string().min(2).optional(),
+  /** Secrets Manager ARNs, read once per cold start; each wins over its plain variable. */
+  GITHUB_WEBHOOK_SECRET_ARN: z.string().startsWith("arn:").optional(),
+  STACKFORK_API_TOKEN_ARN: z.string().startsWith("arn:").optional(),
+  GITHUB_TOKEN_ARN: z.string().startsWith("arn:").optional(),
+  GITHUB_APP_PRIVATE_KEY_ARN: z.string().startsWith("arn:").optional(),
 });
 
 /**
@@ -157,6 +196,9 @@ export interface StackforkConfig {
   maxAttempts: number;
   shutdownGraceSeconds: number;
   reapIntervalSeconds: number;
+  /** 0: reconciliation with GitHub only on demand. */
+  reconcileIntervalSeconds: number;
+  redeliveriesPerRun: number;
   warmRunners: number;
   /** Reads need no token even off loopback. */
   publicReads: boolean;
@@ -177,6 +219,16 @@ export interface StackforkConfig {
   logLevel: string;
   /** Where the CLI finds a running server. */
   serverUrl: string;
+  /** `sqlite` (embedded) or `aws` (DynamoDB registry, DynamoDB + SQS FIFO queue). */
+  store: "sqlite" | "aws";
+  /** Prefix of the tables and queues when `store` is `aws` (also read by `stackfork aws bootstrap`). */
+  awsPrefix: string;
+  /** The environments' Pulumi backend; undefined: the file backend in the data dir. */
+  stateUrl?: string;
+  /** `passphrase` or `awskms://...`. */
+  secretsProvider: string;
+  /** Secrets Manager ARNs given in the environment (Lambda), read at start by the entry point. */
+  secretArns: { webhookSecret?: string; apiToken?: string; githubToken?: string; githubAppPrivateKey?: string };
 }
 
 export interface LoadConfigOptions {
@@ -197,8 +249,9 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
   if (!parsedEnv.success) problems.push(...formatIssues(parsedEnv.error, "env "));
 
   const configFile = path.resolve(cwd, env.STACKFORK_CONFIG ?? "stackfork.config.json");
-  const text = readFile(configFile);
-  if (text === undefined && env.STACKFORK_CONFIG) problems.push(`STACKFORK_CONFIG: ${configFile} does not exist`);
+  const text = env.STACKFORK_CONFIG_JSON ?? readFile(configFile);
+  if (text === undefined && env.STACKFORK_CONFIG && !env.STACKFORK_CONFIG_JSON)
+    problems.push(`STACKFORK_CONFIG: ${configFile} does not exist`);
   let fileValue: unknown = {};
   if (text !== undefined) {
     try {
@@ -230,14 +283,16 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     port: e.PORT,
     host: e.HOST,
     dataDir: path.resolve(cwd, e.STACKFORK_DATA_DIR),
-    configFile: text === undefined ? undefined : configFile,
+    configFile: text === undefined ? undefined : env.STACKFORK_CONFIG_JSON ? "(STACKFORK_CONFIG_JSON)" : configFile,
     repositories:
       text === undefined
         ? readDemoRepository(cwd, readFile)
         : f.repositories.map((repo) => ({
             ...repo,
             localPath:
-              repo.localPath === undefined ? undefined : path.resolve(path.dirname(configFile), repo.localPath),
+              repo.localPath === undefined
+                ? undefined
+                : path.resolve(env.STACKFORK_CONFIG_JSON ? cwd : path.dirname(configFile), repo.localPath),
           })),
     nameMaxLength: f.nameMaxLength,
     concurrency: f.concurrency ?? Math.max(1, cpus().length),
@@ -245,6 +300,8 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     maxAttempts: f.maxAttempts,
     shutdownGraceSeconds: f.shutdownGraceSeconds,
     reapIntervalSeconds: f.reapIntervalSeconds,
+    reconcileIntervalSeconds: f.reconcileIntervalSeconds,
+    redeliveriesPerRun: f.redeliveriesPerRun,
     warmRunners: f.warmRunners,
     publicReads: f.publicReads,
     sandboxesPerOwner: f.sandboxesPerOwner,
@@ -259,6 +316,16 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     searchPath: e.PATH,
     logLevel: e.LOG_LEVEL,
     serverUrl: e.STACKFORK_URL ?? `http://${e.HOST === "0.0.0.0" ? "127.0.0.1" : e.HOST}:${e.PORT}`,
+    store: e.STACKFORK_STORE,
+    awsPrefix: e.STACKFORK_AWS_PREFIX,
+    stateUrl: e.STACKFORK_STATE_URL,
+    secretsProvider: e.STACKFORK_SECRETS_PROVIDER,
+    secretArns: {
+      webhookSecret: e.GITHUB_WEBHOOK_SECRET_ARN,
+      apiToken: e.STACKFORK_API_TOKEN_ARN,
+      githubToken: e.GITHUB_TOKEN_ARN,
+      githubAppPrivateKey: e.GITHUB_APP_PRIVATE_KEY_ARN,
+    },
   });
 }
 

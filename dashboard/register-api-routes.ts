@@ -29,7 +29,7 @@ export interface ApiDeps {
   /** Largest upload body (compressed). */
   uploadMaxBytes: number;
   /** Every stack in the Pulumi state, for `GET /api/orphans`; absent: the route answers 404. */
-  listStacks?: () => StackRef[];
+  listStacks?: () => StackRef[] | Promise<StackRef[]>;
 }
 
 /** How API changes are recorded in history when no person is named. */
@@ -244,7 +244,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
       },
       async () => {
         if (!deps.listStacks) throw new StackforkError("NOT_FOUND", "this server keeps no Pulumi state of its own");
-        return findOrphans(registry, deps.listStacks());
+        return findOrphans(registry, await deps.listStacks());
       },
     );
 

@@ -23,17 +23,50 @@ export interface WorkerDeps {
   maxAttempts: number;
   /** How often to look for work when nobody wakes the worker. @default 500 */
   pollMs?: number;
+  /**
+   * Look for work on a timer (embedded). Off where wakes come from outside (SQS: `handleWake`), so
+   * an idle platform makes no requests. @default true
+   */
+  poll?: boolean;
+  /**
+   * How long before a wake's deadline the engine is told to stop: a clean stop (the engine writes
+   * its state, releases its lock) takes a while. @default 60_000
+   */
+  deadlineMarginMs?: number;
+  /** A wake waits this long at most for its environment's next job to come due (a retry's backoff). @default 30_000 */
+  maxWaitForDueMs?: number;
+}
+
+export interface WakeOptions {
+  /** Milliseconds this invocation has left (Lambda's `getRemainingTimeInMillis`); none: no deadline. */
+  remainingMs?: () => number;
+}
+
+export interface WakeOutcome {
+  /** Jobs run to an end (done, failed, or handed back). */
+  ran: number;
+  /** The deadline came before the environment's work was done; a wake for the rest is queued. */
+  handedBack: boolean;
 }
 
 export interface Worker {
   start(): void;
   /** Looks for work now (a job was just enqueued in this process). */
   wake(): void;
+  /**
+   * A wake from the queue (SQS): runs the environment's due jobs one after another, through the
+   * same job path as the embedded loop, stopping the engine cleanly before the deadline. A wake
+   * with nothing claimable does nothing.
+   */
+  handleWake(environmentId: string, options?: WakeOptions): Promise<WakeOutcome>;
   /** Stops taking jobs; waits up to graceMs for running ones, then aborts them and waits for them to settle. */
   stop(graceMs: number): Promise<void>;
   /** Jobs running now. */
   running(): number;
 }
+
+/** The abort reason of an engine stopped for the invocation's deadline. */
+const DEADLINE = "deadline";
 
 /** Errors worth another attempt: the next try may well succeed. */
 const TRANSIENT: readonly ErrorCode[] = ["STACK_LOCKED", "LEASE_LOST", "GITHUB_UNAVAILABLE"];
@@ -86,7 +119,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  async function runJob(job: Job, controller: AbortController): Promise<void> {
+  async function runJob(job: Job, controller: AbortController, deadlineAt?: number): Promise<void> {
     const jobLog = log.child({ jobId: job.id, environment: job.environmentId });
     const environment = await registry.getEnvironment(job.environmentId);
     if (!environment) {
@@ -96,6 +129,16 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     const repository = deps.findRepository(environment.repository);
     const heartbeat = keepLease(job, controller, jobLog);
+    const deadline =
+      deadlineAt === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              jobLog.warn("the invocation's deadline is near: stopping the engine");
+              controller.abort(DEADLINE);
+            },
+            Math.max(0, deadlineAt - Date.now()),
+          );
     const logBuffer = createLogBuffer(environment.id, job.id);
     const hooks = {
       signal: controller.signal,
@@ -114,6 +157,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       await settleFailure(environment, job, err, controller, started, jobLog);
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(deadline);
       await logBuffer.flush();
     }
   }
@@ -205,6 +249,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     const error = isStackforkError(err) ? err : new StackforkError("DEPLOY_FAILED", String(err), { cause: err });
     const durationMs = Date.now() - started;
     const op = job.type;
+    if (controller.signal.aborted && controller.signal.reason === DEADLINE) {
+      await settleTimeout(environment, job, durationMs, jobLog);
+      return;
+    }
     if (controller.signal.aborted && stopping) {
       // Shutdown: hand the job back untouched; the next start takes it again and recovers the stack.
       jobLog.warn("job aborted by shutdown; released for the next start");
@@ -257,6 +305,37 @@ export function createWorker(deps: WorkerDeps): Worker {
       logTail,
       jobId: job.id,
     });
+    await queue.complete(job.id, deps.workerId);
+  }
+
+  /**
+   * The engine was stopped before the invocation's deadline. The first time, the job goes back to
+   * the queue at once (the next invocation starts with a full 15 minutes); a job that already ran
+   * out of time once cannot finish on Lambda at all: it fails with DEPLOY_TIMEOUT, not a loop.
+   */
+  async function settleTimeout(environment: Environment, job: Job, durationMs: number, jobLog: Logger) {
+    const history = await registry.listEvents(environment.id, { limit: 50 });
+    const timedOutBefore = history.some((e) => e.jobId === job.id && e.errorCode === "DEPLOY_TIMEOUT");
+    const message = `${job.type} stopped before the deadline after ${Math.round(durationMs / 1000)}s`;
+    if (!timedOutBefore) {
+      await record(environment, job, "retry_scheduled", `${message}; handed back to run again`, {
+        durationMs,
+        errorCode: "DEPLOY_TIMEOUT",
+      });
+      await queue.retry(job.id, deps.workerId, deps.now());
+      return;
+    }
+    jobLog.error(`${message}, the second time: it cannot finish within one invocation`);
+    const error = {
+      code: "DEPLOY_TIMEOUT" as const,
+      message: `${message}, twice: it cannot finish within one invocation`,
+    };
+    const failed = await registry.updateEnvironment(environment.id, { status: "failed", lastError: error }, deps.now());
+    await record(environment, job, job.type === "deploy" ? "deploy_failed" : "destroy_failed", error.message, {
+      durationMs,
+      errorCode: error.code,
+    });
+    notify({ environment: failed, phase: "failed", commitSha: job.commitSha, error, jobId: job.id });
     await queue.complete(job.id, deps.workerId);
   }
 
@@ -345,15 +424,51 @@ export function createWorker(deps: WorkerDeps): Worker {
     });
   }
 
+  async function handleWake(environmentId: string, options: WakeOptions = {}): Promise<WakeOutcome> {
+    const margin = deps.deadlineMarginMs ?? 60_000;
+    const deadlineAt = options.remainingMs ? Date.now() + options.remainingMs() - margin : undefined;
+    let ran = 0;
+    while (!stopping) {
+      // A job is started only with time to spare; the rest is left to the wake the queue sends.
+      if (deadlineAt !== undefined && deadlineAt - Date.now() < margin) return { ran, handedBack: true };
+      const job = await queue.claim(deps.workerId, deps.now(), deps.leaseMs, environmentId);
+      if (!job) {
+        const wait = await waitForDue(environmentId, deadlineAt);
+        if (wait > 0) {
+          await sleep(wait);
+          continue;
+        }
+        return { ran, handedBack: false };
+      }
+      const controller = new AbortController();
+      const done = runJob(job, controller, deadlineAt).finally(() => running.delete(job.id));
+      running.set(job.id, { job, controller, done });
+      await done;
+      ran++;
+    }
+    return { ran, handedBack: true };
+  }
+
+  /** Milliseconds until the environment's next job comes due, when that is soon enough to wait for. */
+  async function waitForDue(environmentId: string, deadlineAt: number | undefined): Promise<number> {
+    const [head] = await queue.listPending(environmentId);
+    if (!head) return 0;
+    const wait = new Date(head.runAfter).getTime() - deps.now().getTime();
+    const fits = deadlineAt === undefined || Date.now() + wait < deadlineAt;
+    return wait > 0 && wait <= (deps.maxWaitForDueMs ?? 30_000) && fits ? wait : 0;
+  }
+
+  const polling = deps.poll ?? true;
   return {
     start() {
       stopping = false;
       // Jobs this worker id held before a restart are ours to take again, at once.
-      void queue.releaseAll(deps.workerId).then(() => fill());
+      void queue.releaseAll(deps.workerId).then(() => (polling ? fill() : undefined));
     },
     wake() {
-      schedule(0);
+      if (polling) schedule(0);
     },
+    handleWake,
     async stop(graceMs) {
       stopping = true;
       clearTimeout(timer);

@@ -1,0 +1,155 @@
+import path from "node:path";
+import { createAwsClients } from "../aws/create-aws-clients.ts";
+import { findRepository, type StackforkConfig } from "../core/config.ts";
+import type { Logger } from "../core/logger.ts";
+import { createEnvironmentActions } from "../dashboard/create-environment-actions.ts";
+import { createWriteAccessCheck } from "../github/check-write-access.ts";
+import { createGitHubClient } from "../github/create-github-client.ts";
+import { createGitHubNotifier } from "../github/create-github-notifier.ts";
+import { createGitHubSourceReader } from "../github/create-github-source-reader.ts";
+import { createLogNotifier } from "../github/create-log-notifier.ts";
+import { createCommentReactor } from "../github/react-to-comment.ts";
+import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
+import { listBackendStacks, readBackendStates } from "../provisioner/list-backend-stacks.ts";
+import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
+import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
+import { createSourceReader } from "../source/create-source-reader.ts";
+import { readUploadedTree } from "../source/read-uploaded-tree.ts";
+import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
+import { createWorker, type WorkerDeps } from "../worker/create-worker.ts";
+import { openStores } from "./open-stores.ts";
+
+export interface AssembleOptions {
+  config: StackforkConfig;
+  log: Logger;
+  /** The secrets as this entry point found them (data dir files, the environment, Secrets Manager). */
+  secrets: { webhookSecret?: string; apiToken?: string; pulumiPassphrase?: string };
+}
+
+/**
+ * The one wiring of stackfork's parts from its configuration, shared by `stackfork serve` and the
+ * Lambda entry points: stores, GitHub, the provisioner, the worker, the intake, the actions. Parts
+ * an entry point does not use are never built (the webhook Lambda has no pulumi CLI).
+ */
+export function assembleStackfork({ config, log, secrets }: AssembleOptions) {
+  const dirs = {
+    // Sandboxes' uploaded working trees, one folder per content hash (core/upload-id.ts).
+    uploads: path.join(config.dataDir, "uploads"),
+    sources: path.join(config.dataDir, "sources"),
+    state: path.join(config.dataDir, "pulumi"),
+  };
+  const github = config.github
+    ? createGitHubClient({
+        auth: config.github.auth,
+        baseUrl: config.github.apiUrl,
+        log: log.child({ component: "github" }),
+      })
+    : undefined;
+  const notifier = github
+    ? createGitHubNotifier({ client: github, log, dashboardUrl: config.publicUrl })
+    : createLogNotifier(log);
+  const stores = openStores(config, log);
+  const { registry, queue } = stores;
+  const lookup = (fullName: string) => findRepository(config, fullName);
+  const now = () => new Date();
+  const backendUrl = resolveBackendUrl({ stateDir: dirs.state, backendUrl: config.stateUrl });
+  let s3Client: ReturnType<typeof createAwsClients>["s3"] | undefined;
+  const s3 = () => {
+    if (backendUrl.startsWith("s3://")) s3Client ??= createAwsClients().s3;
+    return s3Client;
+  };
+
+  function createProvisioner(cli: PulumiCli) {
+    return createPulumiProvisioner({
+      engine: {
+        cli,
+        stateDir: dirs.state,
+        passphrase: secrets.pulumiPassphrase ?? "",
+        searchPath: config.searchPath,
+        backendUrl: config.stateUrl,
+        secretsProvider: config.secretsProvider,
+      },
+      dataDir: config.dataDir,
+      readSource: createSourceReader({
+        sourcesDir: dirs.sources,
+        fromUpload: readUploadedTree(dirs.uploads),
+        fromGitHub: github && createGitHubSourceReader({ client: github, sourcesDir: dirs.sources, log }),
+      }),
+      warmRunners: config.warmRunners,
+    });
+  }
+
+  function createWorkerOf(
+    provisioner: WorkerDeps["provisioner"],
+    options: Pick<WorkerDeps, "workerId"> & Partial<WorkerDeps>,
+  ) {
+    return createWorker({
+      registry,
+      queue,
+      provisioner,
+      notifier,
+      findRepository: lookup,
+      log,
+      now,
+      concurrency: config.concurrency,
+      leaseMs: config.leaseSeconds * 1000,
+      maxAttempts: config.maxAttempts,
+      // On SQS, work arrives as wakes: an idle platform makes no requests.
+      poll: !stores.wakes,
+      ...options,
+    });
+  }
+
+  function createActions(wakeWorker?: () => void) {
+    return createEnvironmentActions({
+      registry,
+      queue,
+      nameMaxLength: config.nameMaxLength,
+      repositories: config.repositories,
+      sandboxesPerOwner: config.sandboxesPerOwner,
+      // Uncompressed, a tree may be 10 times its upload; entries as many as a large monorepo's.
+      uploads: { dir: dirs.uploads, maxBytes: config.uploadMaxBytes * 10, maxEntries: 100_000 },
+      now,
+      wakeWorker,
+    });
+  }
+
+  function intakeDeps(wakeWorker?: () => void): Omit<ReceiveDeliveryDeps, "log"> {
+    if (!secrets.webhookSecret) throw new Error("assembleStackfork: the intake needs the webhook secret");
+    return {
+      registry,
+      queue,
+      nameMaxLength: config.nameMaxLength,
+      webhookSecrets: [secrets.webhookSecret],
+      findRepository: lookup,
+      now,
+      wakeWorker,
+      notifier,
+      checkWriteAccess: github && createWriteAccessCheck(github),
+      reactToComment: github && createCommentReactor(github, log),
+    };
+  }
+
+  return {
+    config,
+    log,
+    dirs,
+    github,
+    notifier,
+    stores,
+    registry,
+    queue,
+    findRepository: lookup,
+    now,
+    createProvisioner,
+    createWorker: createWorkerOf,
+    createActions,
+    intakeDeps,
+    /** Every stack of the environments' Pulumi backend (orphan reports). */
+    listStacks: () => listBackendStacks(backendUrl, { s3: s3() }),
+    /** Every stack's state as text (the source-tree sweep keeps what a state names). */
+    readStates: () => readBackendStates(backendUrl, { s3: s3() }),
+  };
+}
+
+export type Assembled = ReturnType<typeof assembleStackfork>;

@@ -1,0 +1,64 @@
+import path from "node:path";
+import { defineAwsResources } from "../aws/aws-resources.ts";
+import { createAwsClients } from "../aws/create-aws-clients.ts";
+import type { StackforkConfig } from "../core/config.ts";
+import type { Logger } from "../core/logger.ts";
+import { createAwsJobQueue } from "../queue/aws-job-queue.ts";
+import type { JobQueue } from "../queue/job-queue.ts";
+import { createWakeReceiver } from "../queue/receive-wakes.ts";
+import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
+import { createDynamoDbRegistry } from "../registry/dynamodb-registry.ts";
+import type { Registry } from "../registry/registry.ts";
+import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+
+export interface Stores {
+  registry: Registry;
+  queue: JobQueue;
+  /** `aws` only: where wakes come from, and the sweep that re-sends lost ones. */
+  wakes?: {
+    receiver: ReturnType<typeof createWakeReceiver>;
+    rewakeStalled: (now: Date) => Promise<number>;
+  };
+  /** What the store is, for the start-up banner. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The registry and the job queue of STACKFORK_STORE: SQLite files in the data dir, or DynamoDB and
+ * SQS FIFO (tables and queues named by STACKFORK_AWS_PREFIX, created by `stackfork aws bootstrap`
+ * or the platform program). Every entry point opens them here, so none can wire them differently.
+ */
+export function openStores(config: StackforkConfig, log: Logger): Stores {
+  if (config.store === "sqlite") {
+    const registry = createSqliteRegistry({ file: path.join(config.dataDir, "registry.db") });
+    const queue = createSqliteJobQueue({ file: path.join(config.dataDir, "queue.db") });
+    return {
+      registry,
+      queue,
+      describe: `sqlite (${config.dataDir})`,
+      async close() {
+        await queue.close();
+        await registry.close();
+      },
+    };
+  }
+  const clients = createAwsClients();
+  const resources = defineAwsResources(config.awsPrefix);
+  const registry = createDynamoDbRegistry({ clients, table: resources.registryTable });
+  const queue = createAwsJobQueue({ clients, resources, log: log.child({ component: "queue" }) });
+  return {
+    registry,
+    queue,
+    wakes: {
+      receiver: createWakeReceiver({ clients, queue: resources.wakeQueue }),
+      rewakeStalled: (now) => queue.rewakeStalled(now),
+    },
+    describe: `aws (tables ${resources.registryTable.name}, ${resources.jobsTable.name}; queue ${resources.wakeQueue.name})`,
+    async close() {
+      await queue.close();
+      await registry.close();
+      clients.destroy();
+    },
+  };
+}
