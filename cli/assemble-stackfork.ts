@@ -1,6 +1,7 @@
 import path from "node:path";
 import { createAwsClients } from "../aws/create-aws-clients.ts";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
+import { StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { createEnvironmentActions } from "../dashboard/create-environment-actions.ts";
 import { createWriteAccessCheck } from "../github/check-write-access.ts";
@@ -114,13 +115,22 @@ export function assembleStackfork({ config, log, secrets }: AssembleOptions) {
     });
   }
 
-  function intakeDeps(wakeWorker?: () => void): Omit<ReceiveDeliveryDeps, "log"> {
-    if (!secrets.webhookSecret) throw new Error("assembleStackfork: the intake needs the webhook secret");
+  /** The intake's dependencies; `webhookSecret` stands in for a function that is not GitHub's target. */
+  function intakeDeps(
+    wakeWorker?: () => void,
+    webhookSecret = secrets.webhookSecret,
+  ): Omit<ReceiveDeliveryDeps, "log"> {
+    if (!webhookSecret) {
+      throw new StackforkError(
+        "CONFIG_INVALID",
+        "the webhook needs GITHUB_WEBHOOK_SECRET or GITHUB_WEBHOOK_SECRET_ARN",
+      );
+    }
     return {
       registry,
       queue,
       nameMaxLength: config.nameMaxLength,
-      webhookSecrets: [secrets.webhookSecret],
+      webhookSecrets: [webhookSecret],
       findRepository: lookup,
       now,
       wakeWorker,
@@ -133,6 +143,7 @@ export function assembleStackfork({ config, log, secrets }: AssembleOptions) {
   return {
     config,
     log,
+    secrets,
     dirs,
     github,
     notifier,

@@ -229,6 +229,8 @@ export interface StackforkConfig {
   secretsProvider: string;
   /** Secrets Manager ARNs given in the environment (Lambda), read at start by the entry point. */
   secretArns: { webhookSecret?: string; apiToken?: string; githubToken?: string; githubAppPrivateKey?: string };
+  /** GITHUB_APP_ID, kept for an App whose key comes from Secrets Manager. */
+  githubAppId?: string;
 }
 
 export interface LoadConfigOptions {
@@ -270,7 +272,9 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
       seen.add(repo.name.toLowerCase());
     }
   }
-  if (parsedEnv.success && Boolean(parsedEnv.data.GITHUB_APP_ID) !== Boolean(parsedEnv.data.GITHUB_APP_PRIVATE_KEY)) {
+  const appKey =
+    parsedEnv.success && (parsedEnv.data.GITHUB_APP_PRIVATE_KEY || parsedEnv.data.GITHUB_APP_PRIVATE_KEY_ARN);
+  if (parsedEnv.success && Boolean(parsedEnv.data.GITHUB_APP_ID) !== Boolean(appKey)) {
     problems.push("env GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: set both, or neither");
   }
   if (problems.length > 0 || !parsedEnv.success || !parsedFile.success) {
@@ -326,6 +330,7 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
       githubToken: e.GITHUB_TOKEN_ARN,
       githubAppPrivateKey: e.GITHUB_APP_PRIVATE_KEY_ARN,
     },
+    githubAppId: e.GITHUB_APP_ID,
   });
 }
 

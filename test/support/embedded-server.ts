@@ -14,6 +14,8 @@ export interface EmbeddedServerOptions {
   dataDir: string;
   repositories: Record<string, unknown>[];
   extraConfig?: Record<string, unknown>;
+  /** More environment variables (STACKFORK_STORE=aws and its URLs, say). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions) {
       STACKFORK_API_TOKEN: API_TOKEN,
       PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
       LOG_LEVEL: "warn",
+      ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
