@@ -60,17 +60,24 @@ export function defineAwsResources(prefix: string): AwsResources {
       name: `${prefix}-registry`,
       hashKey: "pk",
       rangeKey: "sk",
-      attributes: keyAttributes(),
-      globalSecondaryIndexes: twoIndexes(),
+      attributes: [...keyAttributes(), { name: "gsi3pk", type: "S" }, { name: "gsi3sk", type: "S" }],
+      // Environments by update, newest first: gsi1 all of them, gsi2 per repository, gsi3 the ones
+      // not destroyed (sparse: the default listing). registry/dynamodb-registry-items.ts says why.
+      globalSecondaryIndexes: [
+        ...twoIndexes(),
+        { name: "gsi3", hashKey: "gsi3pk", rangeKey: "gsi3sk", projectionType: "ALL" },
+      ],
       ttlAttribute: "ttl",
     },
-    // Jobs: the truth of the queue (queue/aws-job-queue.ts documents the item shapes).
+    // Jobs: the truth of the queue (queue/aws-job-queue.ts documents the item shapes). One sparse
+    // index, of the environments with jobs by when their first job can be claimed: every index an
+    // item is in is written again on every write of the item (projection ALL), so no second one.
     jobsTable: {
       name: `${prefix}-jobs`,
       hashKey: "pk",
       rangeKey: "sk",
-      attributes: keyAttributes(),
-      globalSecondaryIndexes: twoIndexes(),
+      attributes: ["pk", "sk", "gsi1pk", "gsi1sk"].map((name) => ({ name, type: "S" as const })),
+      globalSecondaryIndexes: [{ name: "gsi1", hashKey: "gsi1pk", rangeKey: "gsi1sk", projectionType: "ALL" }],
       ttlAttribute: "ttl",
     },
     // "This environment may have work": MessageGroupId = environment id. Visibility a minute above

@@ -7,15 +7,11 @@ import { createEnvironmentActions } from "../dashboard/create-environment-action
 import { createWriteAccessCheck } from "../github/check-write-access.ts";
 import { createGitHubClient } from "../github/create-github-client.ts";
 import { createGitHubNotifier } from "../github/create-github-notifier.ts";
-import { createGitHubSourceReader } from "../github/create-github-source-reader.ts";
 import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createCommentReactor } from "../github/react-to-comment.ts";
-import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
 import { listBackendStacks, readBackendStates } from "../provisioner/list-backend-stacks.ts";
 import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
 import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
-import { createSourceReader } from "../source/create-source-reader.ts";
-import { readUploadedTree } from "../source/read-uploaded-tree.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { createWorker, type WorkerDeps } from "../worker/create-worker.ts";
 import { openStores } from "./open-stores.ts";
@@ -32,7 +28,7 @@ export interface AssembleOptions {
  * Lambda entry points: stores, GitHub, the provisioner, the worker, the intake, the actions. Parts
  * an entry point does not use are never built (the webhook Lambda has no pulumi CLI).
  */
-export function assembleStackfork({ config, log, secrets }: AssembleOptions) {
+export async function assembleStackfork({ config, log, secrets }: AssembleOptions) {
   const dirs = {
     // Sandboxes' uploaded working trees, one folder per content hash (core/upload-id.ts).
     uploads: path.join(config.dataDir, "uploads"),
@@ -49,7 +45,7 @@ export function assembleStackfork({ config, log, secrets }: AssembleOptions) {
   const notifier = github
     ? createGitHubNotifier({ client: github, log, dashboardUrl: config.publicUrl })
     : createLogNotifier(log);
-  const stores = openStores(config, log);
+  const stores = await openStores(config, log);
   const { registry, queue } = stores;
   const lookup = (fullName: string) => findRepository(config, fullName);
   const now = () => new Date();
@@ -60,7 +56,13 @@ export function assembleStackfork({ config, log, secrets }: AssembleOptions) {
     return s3Client;
   };
 
-  function createProvisioner(cli: PulumiCli) {
+  // Loaded only by the entry points that run the engine: the webhook and dashboard bundles leave
+  // the Automation API out.
+  async function createProvisioner(cli: PulumiCli) {
+    const { createPulumiProvisioner } = await import("../provisioner/create-pulumi-provisioner.ts");
+    const { createSourceReader } = await import("../source/create-source-reader.ts");
+    const { readUploadedTree } = await import("../source/read-uploaded-tree.ts");
+    const { createGitHubSourceReader } = await import("../github/create-github-source-reader.ts");
     return createPulumiProvisioner({
       engine: {
         cli,
@@ -163,4 +165,4 @@ export function assembleStackfork({ config, log, secrets }: AssembleOptions) {
   };
 }
 
-export type Assembled = ReturnType<typeof assembleStackfork>;
+export type Assembled = Awaited<ReturnType<typeof assembleStackfork>>;

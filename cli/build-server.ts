@@ -22,6 +22,7 @@ import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { registerWebhookRoute, WEBHOOK_PATH } from "../webhook/register-webhook-route.ts";
+import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 
 export interface DashboardOptions {
   /** The bearer token of every change, and the key of dashboard sessions. */
@@ -34,6 +35,8 @@ export interface DashboardOptions {
   uploadMaxBytes: number;
   /** Every stack in the Pulumi state (`GET /api/orphans`). */
   listStacks?: () => StackRef[] | Promise<StackRef[]>;
+  /** Reconciliation with GitHub (`POST /api/reconcile`, the dashboard's last reconciliation); absent offline. */
+  reconciler?: GitHubReconciler;
   now: () => Date;
 }
 
@@ -96,6 +99,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     access,
     uploadMaxBytes: dashboard.uploadMaxBytes,
     listStacks: dashboard.listStacks,
+    reconciler: dashboard.reconciler,
   });
   await registerPageRoutes(app, {
     registry: deps.registry,
@@ -103,6 +107,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     auth,
     access,
     repositories: dashboard.repositories,
+    reconciler: dashboard.reconciler,
     now: dashboard.now,
   });
   return app;

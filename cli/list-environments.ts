@@ -1,4 +1,6 @@
 import type { Environment } from "../core/environment.ts";
+import { isStackforkError } from "../core/errors.ts";
+import type { BehindEnvironment, ReconciliationStatus } from "../worker/create-github-reconciler.ts";
 import { requestApi } from "./request-api.ts";
 
 /** `stackfork ls`: a table of environments, or the API's JSON with --json. */
@@ -20,8 +22,11 @@ export async function listEnvironments(
     cursor = page.nextCursor;
   } while (cursor);
 
+  const behind = await readBehind(serverUrl, options.token);
   if (options.json) {
-    console.log(JSON.stringify({ environments }, null, 2));
+    console.log(
+      JSON.stringify({ environments, ...(behind.size > 0 ? { behind: [...behind.values()] } : {}) }, null, 2),
+    );
     return 0;
   }
   if (environments.length === 0) {
@@ -34,12 +39,29 @@ export async function listEnvironments(
     e.repository,
     e.pullRequest ? `#${e.pullRequest}` : e.branch,
     e.status,
-    e.commitSha?.slice(0, 7) ?? "",
+    formatCommit(e, behind.get(e.id)),
     e.status === "destroyed" ? "" : formatExpiry(e.expiresAt, Date.now()),
     e.url ?? "",
   ]);
   printTable(["NAME", "KIND", "REPOSITORY", "BRANCH/PR", "STATUS", "COMMIT", "EXPIRES", "URL"], rows);
   return 0;
+}
+
+/** The commit, and when the last reconciliation saw its branch ahead: `1a2b3c4 (behind 5d6e7f8)`. */
+export function formatCommit(e: Environment, behind: BehindEnvironment | undefined): string {
+  const commit = e.commitSha?.slice(0, 7) ?? "";
+  return behind ? `${commit} (behind ${behind.headSha.slice(0, 7)})`.trimStart() : commit;
+}
+
+/** Environments behind their branch, from the server's last reconciliation; none offline (404). */
+async function readBehind(serverUrl: string, token?: string): Promise<Map<string, BehindEnvironment>> {
+  try {
+    const status = await requestApi<ReconciliationStatus>(serverUrl, "/api/reconciliation", { token });
+    return new Map(status.behind.map((b) => [b.environment, b]));
+  } catch (err) {
+    if (isStackforkError(err, "NOT_FOUND")) return new Map();
+    throw err;
+  }
 }
 
 /** When it will be destroyed, as a person reads it: `in 2d 3h`, `in 45m`, `due` (the next sweep), `never`. */

@@ -6,10 +6,8 @@ import type { Logger } from "../core/logger.ts";
 import { createAwsJobQueue } from "../queue/aws-job-queue.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import { createWakeReceiver } from "../queue/receive-wakes.ts";
-import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createDynamoDbRegistry } from "../registry/dynamodb-registry.ts";
 import type { Registry } from "../registry/registry.ts";
-import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 
 export interface Stores {
   registry: Registry;
@@ -29,8 +27,11 @@ export interface Stores {
  * SQS FIFO (tables and queues named by STACKFORK_AWS_PREFIX, created by `stackfork aws bootstrap`
  * or the platform program). Every entry point opens them here, so none can wire them differently.
  */
-export function openStores(config: StackforkConfig, log: Logger): Stores {
+export async function openStores(config: StackforkConfig, log: Logger): Promise<Stores> {
   if (config.store === "sqlite") {
+    // Loaded only here: the Lambda bundles leave SQLite (a native module) out.
+    const { createSqliteRegistry } = await import("../registry/sqlite-registry.ts");
+    const { createSqliteJobQueue } = await import("../queue/sqlite-job-queue.ts");
     const registry = createSqliteRegistry({ file: path.join(config.dataDir, "registry.db") });
     const queue = createSqliteJobQueue({ file: path.join(config.dataDir, "queue.db") });
     return {

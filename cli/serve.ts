@@ -13,6 +13,7 @@ import { reapExpiredEnvironments } from "../worker/reap-expired-environments.ts"
 import { isUrlAnswering, reconcileEnvironments } from "../worker/reconcile-environments.ts";
 import { assembleStackfork } from "./assemble-stackfork.ts";
 import { buildServer } from "./build-server.ts";
+import { createEmbeddedReconciliation } from "./create-embedded-reconciliation.ts";
 import { loadSecret } from "./load-secret.ts";
 import { runPeriodically } from "./run-periodically.ts";
 
@@ -36,17 +37,27 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       : { value: "" };
 
   const cli = requirePulumiCli(env);
-  const parts = assembleStackfork({
+  const parts = await assembleStackfork({
     config,
     log,
     secrets: { webhookSecret: webhookSecret.value, apiToken: apiToken.value, pulumiPassphrase: passphrase.value },
   });
   const { stores, registry, queue, dirs } = parts;
-  const provisioner = parts.createProvisioner(cli);
+  const provisioner = await parts.createProvisioner(cli);
   // One embedded server per data dir: a stable id lets a restart take back its jobs at once.
   const worker = parts.createWorker(provisioner, { workerId: `embedded@${hostname()}` });
   const readsOpen = config.publicReads || isLoopbackHost(config.host);
   const actions = parts.createActions(() => worker.wake());
+  const { github, notifier } = parts;
+  const reconciliation = createEmbeddedReconciliation({
+    config,
+    github,
+    registry,
+    queue,
+    notifier,
+    log,
+    wakeWorker: () => worker.wake(),
+  });
 
   let ready = false;
   const app = await buildServer({
@@ -60,6 +71,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       repositories: config.repositories,
       uploadMaxBytes: config.uploadMaxBytes,
       listStacks: parts.listStacks,
+      reconciler: reconciliation?.reconciler,
       now: () => new Date(),
     },
     intake: parts.intakeDeps(() => worker.wake()),
@@ -92,6 +104,8 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     config.reapIntervalSeconds * 1000,
     (err) => log.error({ err }, "sweep for expired environments failed"),
   );
+  // With GitHub credentials: branches, pull requests and missed deliveries, every reconcileIntervalSeconds.
+  reconciliation?.schedule();
   // A wake lost on its way (or dropped by an emulator) must not strand a job: pending jobs with no
   // live lease get a new one on every sweep.
   const rewaker =
@@ -158,6 +172,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     await Promise.all([wakeConsumer?.stop(), worker.stop(config.shutdownGraceSeconds * 1000)]);
     // Before the databases close: a sweep still running would write to them.
     await reaper.stop();
+    await reconciliation?.close();
     await rewaker?.stop();
     await sourceSweeper.stop();
     provisioner.close?.();

@@ -11,6 +11,7 @@ import { followLogs } from "./follow-logs.ts";
 import { listEnvironments } from "./list-environments.ts";
 import { listOrphans } from "./list-orphans.ts";
 import { readSecret } from "./read-secret.ts";
+import { reconcile } from "./reconcile.ts";
 import { requestApi } from "./request-api.ts";
 import { requestEnvironmentChange } from "./request-environment-change.ts";
 import { sandboxUp } from "./sandbox-up.ts";
@@ -27,6 +28,7 @@ Usage:
   stackfork ls [--json] [--all]            environments of a running server
   stackfork logs <env> [--follow]          engine log of an environment's jobs
   stackfork orphans [--json]               stacks without a live environment, and the reverse
+  stackfork reconcile [--dry-run]          reconcile with GitHub now (branches, PRs, missed deliveries)
   stackfork sandbox up [options]           your own copy, from a ref or your working tree
   stackfork sandbox down [options]         destroy your sandbox
   stackfork redeploy <env>                 deploy an environment's commit again
@@ -88,6 +90,21 @@ const commands: Record<string, Command> = {
   is gone. Changes nothing. Exit 1 when there is any.`,
     options: { json: { type: "boolean" } },
     run: (args, config) => listOrphans(config.serverUrl, { json: args.values.json === true, token: readToken(config) }),
+  },
+  reconcile: {
+    help: `stackfork reconcile [--dry-run] [--repository <owner/name>] [--json]
+  Asks the server to reconcile with GitHub now: branches deleted, pull requests closed and pushes
+  missed while it was away are acted on (actor stackfork, the reason in history), and failed webhook
+  deliveries are asked again. Prints the decisions. --dry-run: the same decisions, nothing changed.
+  Exit 1 when a repository could not be reconciled (GitHub failing, or its rate limit).`,
+    options: { "dry-run": { type: "boolean" }, repository: { type: "string" }, json: { type: "boolean" } },
+    run: (args, config) =>
+      reconcile(config.serverUrl, {
+        token: requireToken(config),
+        dryRun: args.values["dry-run"] === true,
+        repository: typeof args.values.repository === "string" ? args.values.repository : undefined,
+        json: args.values.json === true,
+      }),
   },
   logs: {
     help: `stackfork logs <env> [--follow]

@@ -117,6 +117,12 @@ export const errorCatalogue = {
     visible: true,
     summary: "GitHub could not be reached, or kept failing after retries (5xx, rate limit, network).",
   },
+  GITHUB_RATE_LIMITED: {
+    status: 503,
+    visible: true,
+    summary:
+      "GitHub's rate limit (primary or secondary) was reached or is running low: the reconciliation stops and resumes after it resets.",
+  },
   UNAUTHORIZED: {
     status: 401,
     visible: true,

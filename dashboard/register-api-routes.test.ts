@@ -344,6 +344,56 @@ describe("the JSON API", () => {
     expect(response.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
   });
 
+  it("answers the reconciliation routes with 404 offline, and POST /api/reconcile only with the token", async () => {
+    expect((await h.app.inject({ method: "POST", url: "/api/reconcile", payload: {} })).statusCode).toBe(401);
+    const offline = await h.app.inject({ method: "POST", url: "/api/reconcile", headers: h.bearer, payload: {} });
+    expect(offline.statusCode).toBe(404);
+    expect(codeOf(offline)).toBe("NOT_FOUND");
+    expect((await h.app.inject("/api/reconciliation")).statusCode).toBe(404);
+  });
+
+  it("POST /api/reconcile passes dryRun and repository to the reconciler and answers its report", async () => {
+    const asked: unknown[] = [];
+    const report = {
+      dryRun: true,
+      startedAt: "2026-11-27T12:00:00.000Z",
+      finishedAt: "2026-11-27T12:00:01.000Z",
+      repositories: [],
+      redeliveries: [],
+      requests: { sent: 2, notModified: 2 },
+      rateLimit: {},
+    };
+    const online = await createDashboardHarness({
+      reconciler: {
+        reconcile: async (options) => {
+          asked.push(options);
+          return report;
+        },
+        readStatus: async () => ({ repositories: [], behind: [], redeliveries: [] }),
+      },
+    });
+    try {
+      const response = await online.app.inject({
+        method: "POST",
+        url: "/api/reconcile",
+        headers: online.bearer,
+        payload: { dryRun: true, repository: "acme/api" },
+      });
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toEqual(report);
+      expect(asked).toEqual([{ dryRun: true, repository: "acme/api" }]);
+      const unknownField = await online.app.inject({
+        method: "POST",
+        url: "/api/reconcile",
+        headers: online.bearer,
+        payload: { dry: true },
+      });
+      expect(unknownField.statusCode).toBe(400);
+    } finally {
+      await online.close();
+    }
+  });
+
   describe("GET /api/openapi.json", () => {
     it("is a valid OpenAPI 3 document, built from the route schemas, listing every API route", async () => {
       const response = await h.app.inject("/api/openapi.json");
@@ -366,6 +416,8 @@ describe("the JSON API", () => {
           "POST /api/environments/{id}/redeploy",
           "POST /api/environments/{id}/extend",
           "GET /api/orphans",
+          "POST /api/reconcile",
+          "GET /api/reconciliation",
         ].sort(),
       );
       const create = document.paths["/api/environments"].post;

@@ -4,6 +4,7 @@ import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts"
 import { StackforkError } from "../core/errors.ts";
 import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { Registry } from "../registry/registry.ts";
+import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 import { findOrphans } from "../worker/find-orphans.ts";
 import {
   actionResultSchema,
@@ -16,6 +17,9 @@ import {
   extendBodySchema,
   historyEventSchema,
   idParamsSchema,
+  reconcileBodySchema,
+  reconciliationReportSchema,
+  reconciliationStatusSchema,
   sandboxBodySchema,
   sandboxQuerySchema,
 } from "./api-schemas.ts";
@@ -30,6 +34,8 @@ export interface ApiDeps {
   uploadMaxBytes: number;
   /** Every stack in the Pulumi state, for `GET /api/orphans`; absent: the route answers 404. */
   listStacks?: () => StackRef[] | Promise<StackRef[]>;
+  /** Reconciliation with GitHub; absent (offline): its routes answer 404. */
+  reconciler?: GitHubReconciler;
 }
 
 /** How API changes are recorded in history when no person is named. */
@@ -355,12 +361,62 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
       },
     );
 
+    api.post(
+      "/api/reconcile",
+      {
+        ...change,
+        schema: {
+          summary: "Reconcile with GitHub now: branches, open pull requests, missed deliveries",
+          description:
+            "Per configured repository, compares GitHub's branches and open pull requests with the environments " +
+            "and carries out what missed deliveries would have done (actor `stackfork`, the reason in history); " +
+            "then asks GitHub to redeliver failed deliveries. `dryRun` lists the same decisions and changes nothing.",
+          tags: ["reconciliation"],
+          security: bearerSecurity,
+          body: reconcileBodySchema,
+          response: {
+            200: reconciliationReportSchema,
+            ...errorResponses,
+            404: { ...errorSchema, description: "This server has no GitHub credentials." },
+          },
+        },
+      },
+      async (request) => {
+        const reconciler = requireReconciler(deps);
+        const body = (request.body ?? {}) as { dryRun?: boolean; repository?: string };
+        return reconciler.reconcile({ dryRun: body.dryRun === true, repository: body.repository });
+      },
+    );
+
+    api.get(
+      "/api/reconciliation",
+      {
+        ...read,
+        schema: {
+          summary: "The last reconciliation of each repository, environments behind their branch, redeliveries asked",
+          tags: ["reconciliation"],
+          response: {
+            200: reconciliationStatusSchema,
+            401: errorResponses[401],
+            404: { ...errorSchema, description: "This server has no GitHub credentials." },
+          },
+        },
+      },
+      async () => requireReconciler(deps).readStatus(),
+    );
+
     api.get(
       "/api/openapi.json",
       { ...read, schema: { summary: "This document", tags: ["meta"], hide: true } },
       async () => app.swagger(),
     );
   });
+}
+
+function requireReconciler(deps: ApiDeps): GitHubReconciler {
+  if (!deps.reconciler)
+    throw new StackforkError("NOT_FOUND", "this server has no GitHub credentials: nothing to reconcile with");
+  return deps.reconciler;
 }
 
 function readSandboxInput(request: FastifyRequest): {

@@ -385,3 +385,48 @@ describe("the dashboard pages", () => {
     });
   });
 });
+
+describe("the list page's reconciliation with GitHub", () => {
+  it("shows when each repository was last reconciled and what it changed, escaped", async () => {
+    const h = await createDashboardHarness({
+      reconciler: {
+        reconcile: async () => {
+          throw new Error("not called");
+        },
+        readStatus: async () => ({
+          repositories: [
+            {
+              repository: "acme/api",
+              lastAttemptAt: "2026-11-27T11:55:00.000Z",
+              lastSuccessAt: "2026-11-27T11:55:00.000Z",
+              lastChangedAt: "2026-11-27T11:00:00.000Z",
+              lastChanges: [
+                {
+                  kind: "branch_deleted",
+                  action: "destroy",
+                  environment: "api-gone",
+                  branch: "gone",
+                  reason: "reconciled: branch deleted",
+                  outcome: "queued",
+                },
+                { kind: "new_branch", action: "deploy", branch: HOSTILE, reason: "reconciled: new branch" },
+              ],
+            },
+          ],
+          behind: [],
+          redeliveries: [],
+        }),
+      },
+    });
+    try {
+      const body = (await h.app.inject("/")).body;
+      expect(body).toContain("Reconciled with GitHub");
+      expect(body).toMatch(/acme\/api<\/strong>: reconciled <time datetime="2026-11-27T11:55:00.000Z"/);
+      expect(body).toContain('<a href="/environments/api-gone">api-gone</a>');
+      expect(body).toContain("(branch deleted)");
+      expect(body).not.toContain("<script>alert(1)");
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { isStackforkError, StackforkError } from "../core/errors.ts";
 import type { Registry } from "../registry/registry.ts";
+import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
 import type { Auth } from "./create-auth.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
@@ -22,6 +23,8 @@ export interface PageDeps {
   auth: Auth;
   access: RequestAccess;
   repositories: readonly { name: string; defaultBranch: string }[];
+  /** Shows each repository's last reconciliation with GitHub on the list; absent offline. */
+  reconciler?: GitHubReconciler;
   now: () => Date;
 }
 
@@ -164,6 +167,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         repositories: deps.repositories.map((r) => r.name),
         paged: cursor !== undefined,
         notice,
+        reconciliations: (await deps.reconciler?.readStatus({ behind: false }))?.repositories,
         now: deps.now(),
       });
       return sendPage(request, reply, 200, { title: "Environments", current: "environments" }, body);

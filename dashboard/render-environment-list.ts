@@ -1,5 +1,6 @@
 import type { Environment, EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { isUploadId } from "../core/upload-id.ts";
+import type { RepositoryReconciliationSummary } from "../worker/create-github-reconciler.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
 import { formatDuration } from "./format-duration.ts";
 import { githubUrl } from "./github-url.ts";
@@ -26,6 +27,8 @@ export interface EnvironmentListView {
   /** A cursor was given: offer the way back to the first page. */
   paged: boolean;
   notice?: string;
+  /** Each repository's last reconciliation with GitHub; absent offline. */
+  reconciliations?: readonly RepositoryReconciliationSummary[];
   now: Date;
 }
 
@@ -52,6 +55,7 @@ ${environmentStatuses.map((status) => {
 })}
 </ul>
 </section>
+${view.reconciliations && view.reconciliations.length > 0 && renderReconciliations(view.reconciliations, view.now)}
 <form class="filters" method="get" action="/" role="search" aria-label="Filter environments">
 <div class="field"><label for="filter-status">Status</label>
 <select id="filter-status" name="status">
@@ -85,6 +89,30 @@ ${view.paged && html`<a href="${query({ cursor: undefined })}">First page</a>`}
 ${view.nextCursor && html`<a href="${query({ cursor: view.nextCursor })}" rel="next">Next page</a>`}
 </nav>
 `;
+}
+
+/** When each repository was last reconciled with GitHub, and what the last run out of step changed. */
+function renderReconciliations(records: readonly RepositoryReconciliationSummary[], now: Date): SafeHtml {
+  return html`<section aria-labelledby="reconciled-heading">
+<h2 id="reconciled-heading" class="muted">Reconciled with GitHub</h2>
+<ul class="reconciliations">
+${records.map(
+  (r) =>
+    html`<li><strong>${r.repository}</strong>: ${
+      r.lastSuccessAt
+        ? html`reconciled ${renderTime(r.lastSuccessAt, now)}`
+        : html`<span class="muted">never reconciled</span>`
+    }${r.lastError && r.lastAttemptAt !== r.lastSuccessAt ? html`; last attempt ${renderTime(r.lastAttemptAt, now)} <code title="${r.lastError.message}">${r.lastError.code}</code>` : ""}${
+      r.lastChangedAt
+        ? html`; last change ${renderTime(r.lastChangedAt, now)}: ${r.lastChanges.map(
+            (c, i) =>
+              html`${i > 0 ? ", " : ""}${c.action} ${c.environment ? html`<a href="/environments/${encodeURIComponent(c.environment)}">${c.environment}</a>` : c.branch} <span class="muted">(${c.reason.replace(/^reconciled: /, "")})</span>`,
+          )}`
+        : html`; nothing out of step so far`
+    }</li>`,
+)}
+</ul>
+</section>`;
 }
 
 function renderTable(view: EnvironmentListView): SafeHtml {

@@ -54,6 +54,11 @@ export interface GitHubClient {
   forRepository(repository: string): Promise<GitHubOctokit>;
   /** Where people open commits and PRs: https://github.com, or the GitHub Enterprise host. */
   readonly webUrl: string;
+  /**
+   * Octokit authenticated as the GitHub App itself (a JWT), for `/app/*` routes such as the App
+   * hook's deliveries; absent with a token.
+   */
+  readonly app?: GitHubOctokit;
 }
 
 /**
@@ -99,6 +104,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
 
   return {
     webUrl,
+    app,
     forRepository(repository) {
       const key = repository.toLowerCase();
       const cached = byRepository.get(key);

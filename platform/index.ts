@@ -1,5 +1,21 @@
-// The platform's own AWS deployment (DESIGN.md, "AWS" column) is not built yet. Say so plainly
-// instead of deploying half of it.
-throw new Error(
-  "stackfork's AWS platform program is not built yet: run the embedded server with `npm start` (see README, 'What is built').",
-);
+import * as pulumi from "@pulumi/pulumi";
+import { StackforkPlatform, type StackforkPlatformOptions } from "./stackfork-platform.ts";
+import { readPlatformConfig } from "./stackfork-platform-config.ts";
+
+/**
+ * The platform's own program (root Pulumi.yaml, `main: platform/`): stackfork on AWS. Needs only
+ * `aws:region`; every `stackfork:*` setting has a default (stackfork-platform-config.ts).
+ */
+export default async function program(options: StackforkPlatformOptions = {}) {
+  const platform = new StackforkPlatform("stackfork", readPlatformConfig(new pulumi.Config("stackfork")), options);
+  return {
+    webhookUrl: platform.webhookUrl,
+    dashboardUrl: platform.dashboardUrl,
+    secretsToFill: platform.secretsToFill,
+    dlqAlarm: platform.dlqAlarmName,
+    alarmTopicArn: platform.alarmTopicArn,
+    stateUrl: platform.stateUrl,
+    secretsProvider: platform.secretsProvider,
+    workerImageUri: platform.workerImageUri,
+  };
+}

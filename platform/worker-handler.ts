@@ -41,7 +41,7 @@ export function createWorkerHandler(env: NodeJS.ProcessEnv, options: WorkerHandl
       env.STACKFORK_PLUGINS_DIR ?? DEFAULT_BAKED_PLUGINS,
       path.join(runtime.dirs.state, "home"),
     );
-    const provisioner = runtime.createProvisioner(requirePulumiCli(env));
+    const provisioner = await runtime.createProvisioner(requirePulumiCli(env));
     const worker = runtime.createWorker(provisioner, {
       // Leases are per container: a container that died leaves its lease to expire.
       workerId: `lambda-${randomUUID()}`,

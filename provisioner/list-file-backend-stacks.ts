@@ -15,7 +15,17 @@ export interface StackRef {
  * removed by `pulumi stack rm` has no state file; its history and backups do not count.
  */
 export function listFileBackendStacks(stateDir: string): StackRef[] {
-  const stacksDir = stacksDirOf(stateDir);
+  return listFileBackendStacksIn(path.join(stateDir, "backend"));
+}
+
+/** Every stack's current state file, as text (what a deployed stack still refers to). */
+export function readFileBackendStates(stateDir: string): string[] {
+  return readFileBackendStatesIn(path.join(stateDir, "backend"));
+}
+
+/** Like listFileBackendStacks, for a backend directory anywhere (a `file://` STACKFORK_STATE_URL). */
+export function listFileBackendStacksIn(backendDir: string): StackRef[] {
+  const stacksDir = stacksDirOf(backendDir);
   const stacks: StackRef[] = [];
   for (const project of listSubfolders(stacksDir)) {
     for (const entry of listFolder(path.join(stacksDir, project))) {
@@ -31,13 +41,13 @@ export function listFileBackendStacks(stateDir: string): StackRef[] {
   return stacks.sort((a, b) => a.project.localeCompare(b.project) || a.stack.localeCompare(b.stack));
 }
 
-/** Every stack's current state file, as text (what a deployed stack still refers to). */
-export function readFileBackendStates(stateDir: string): string[] {
-  return listFileBackendStacks(stateDir).map((s) =>
-    readFileSync(path.join(stacksDirOf(stateDir), s.project, `${s.stack}.json`), "utf8"),
+/** Like readFileBackendStates, for a backend directory anywhere. */
+export function readFileBackendStatesIn(backendDir: string): string[] {
+  return listFileBackendStacksIn(backendDir).map((s) =>
+    readFileSync(path.join(stacksDirOf(backendDir), s.project, `${s.stack}.json`), "utf8"),
   );
 }
 
-function stacksDirOf(stateDir: string): string {
-  return path.join(stateDir, "backend", ".pulumi", "stacks");
+function stacksDirOf(backendDir: string): string {
+  return path.join(backendDir, ".pulumi", "stacks");
 }

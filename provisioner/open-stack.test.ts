@@ -68,6 +68,29 @@ describe("openStack on the real pulumi engine", () => {
     expect(JSON.parse(stdout)).toEqual({ value: "s3cret", salt });
   });
 
+  it("restores the settings from the state in a brand-new work dir: the same salt reads and writes secrets", async () => {
+    await stack.up();
+    const { encryptionSalt } = await stack.workspace.stackSettings(stackName);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "test/fixtures/read-stack-secret.ts",
+        path.join(stateDir, "a-fresh-state-dir"),
+        stackName,
+        "token",
+        "--engine",
+        JSON.stringify({ backendUrl: `file://${path.join(stateDir, "backend")}` }),
+        "--then-update",
+        "again",
+      ],
+      { env: process.env },
+    );
+    expect(JSON.parse(stdout)).toEqual({ output: "s3cret", salt: encryptionSalt, updated: "again" });
+    expect((await stack.outputs()).token?.value).toBe("again");
+  });
+
   it("destroys the resources, then removes the stack", async () => {
     const result = await stack.destroy();
     expect(result.summary.resourceChanges).toMatchObject({ delete: 2 });

@@ -5,17 +5,38 @@ import { pathToFileURL } from "node:url";
 import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { mapPulumiError } from "./map-pulumi-error.ts";
 import type { PulumiCli } from "./pulumi-cli.ts";
+import { fileBackendDirOf, resolveBackendUrl } from "./resolve-backend-url.ts";
+import { restoreStackSettings } from "./restore-stack-settings.ts";
 
 const require = createRequire(import.meta.url);
 
 export interface PulumiEngineOptions {
   cli: PulumiCli;
-  /** Holds the `file://` backend, PULUMI_HOME and each stack's workspace (settings + salt). */
+  /**
+   * Holds PULUMI_HOME, each stack's workspace (settings + salt) and, by default, the `file://`
+   * backend. It may be temporary (Lambda's /tmp): a stack's settings are restored from its state.
+   */
   stateDir: string;
   /** Passphrase for the passphrase secrets provider. */
   passphrase: string;
   /** The PATH the engine's plugins run with; the CLI's own directory is put first. */
   searchPath: string;
+  /**
+   * The backend of every environment's stack (`STACKFORK_STATE_URL`). For `s3://` the engine takes
+   * AWS credentials from this process's environment (the SDK's standard chain), and the region and
+   * endpoint from the URL's query (Go CDK's parameters, https://gocloud.dev/howto/blob/#s3).
+   * @default `file://<stateDir>/backend`
+   * @example "s3://stackfork-state?region=eu-west-1"
+   * @example "s3://state?region=us-east-1&endpoint=http%3A%2F%2F127.0.0.1%3A5000&s3ForcePathStyle=true"
+   */
+  backendUrl?: string;
+  /**
+   * The secrets provider new stacks are created with (`STACKFORK_SECRETS_PROVIDER`); an existing
+   * stack keeps the one its state names.
+   * @default "passphrase"
+   * @example "awskms://alias/stackfork?region=eu-west-1"
+   */
+  secretsProvider?: string;
 }
 
 export interface OpenStackOptions {
@@ -25,37 +46,46 @@ export interface OpenStackOptions {
 }
 
 /**
- * Opens (creating when missing) one stack of an inline program on the local `file://` backend.
- * Each stack gets a persistent work directory beside the state, because its `Pulumi.<stack>.yaml`
- * holds the encryption salt: a temporary workspace would lose it and make secrets unreadable.
+ * Opens (creating when missing) one stack of an inline program on the engine's backend. Each stack
+ * gets a work directory under the state dir for its `Pulumi.<stack>.yaml` (secrets provider and
+ * salt or encrypted key); when that directory is new (a fresh /tmp), the settings are restored
+ * from the stack's state before anything is encrypted.
  */
 export async function openStack(
   engine: PulumiEngineOptions,
   { projectName, stackName, program }: OpenStackOptions,
 ): Promise<Stack> {
-  const backendDir = path.join(engine.stateDir, "backend");
+  const backendUrl = resolveBackendUrl(engine);
+  const backendDir = fileBackendDirOf(backendUrl);
   const workDir = path.join(engine.stateDir, "workspaces", projectName, stackName);
-  mkdirSync(backendDir, { recursive: true });
+  const secretsProvider = engine.secretsProvider ?? "passphrase";
+  if (backendDir) mkdirSync(backendDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
   const pulumiCommand = await PulumiCommand.get({ root: engine.cli.root });
   try {
-    return await LocalWorkspace.createOrSelectStack(
+    const stack = await LocalWorkspace.createOrSelectStack(
       { projectName, stackName, program },
       {
         workDir,
         pulumiCommand,
         pulumiHome: path.join(engine.stateDir, "home"),
         envVars: buildEngineEnv(engine),
-        secretsProvider: "passphrase",
-        projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+        secretsProvider,
+        projectSettings: { name: projectName, runtime: "nodejs", backend: { url: backendUrl } },
       },
     );
+    await restoreStackSettings(stack, secretsProvider);
+    return stack;
   } catch (err) {
     throw mapPulumiError(err, `open stack ${stackName}`);
   }
 }
 
-/** Offline by construction: no update check, no plugin downloads, state and home in our data dir. */
+/**
+ * Offline by construction: no update check, no plugin downloads, state and home in our data dir.
+ * Everything else of this process's environment reaches the CLI too (the Automation API extends
+ * it): AWS credentials and region for `s3://` and `awskms://`, as the SDK's standard chain reads them.
+ */
 export function buildEngineEnv(engine: PulumiEngineOptions): Record<string, string> {
   const cliBin = path.dirname(engine.cli.command);
   const nodeModules = path.resolve(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "../..");

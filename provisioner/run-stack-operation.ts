@@ -4,13 +4,14 @@
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { ConfigMap, PulumiFn, Stack } from "@pulumi/pulumi/automation/index.js";
+import type { ConfigMap, PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { parse as parseYaml } from "yaml";
 import { MASKED_SECRET } from "../core/environment.ts";
 import { isStackforkError, StackforkError } from "../core/errors.ts";
 import { mapPulumiError } from "./map-pulumi-error.ts";
 import { openStack } from "./open-stack.ts";
 import type { StackOperationMessage, StackOperationRequest } from "./stack-operation.ts";
+import { withLockRecovery } from "./with-lock-recovery.ts";
 
 const controller = new AbortController();
 // SIGINT from the provisioner (a destroy superseded this deploy) or the parent gone (server killed):
@@ -50,41 +51,29 @@ async function runOperation(request: StackOperationRequest): Promise<StackOperat
   });
   const onOutput = streamLines((line) => send({ type: "output", line }));
   const options = { onOutput, signal: controller.signal, color: "never" as const };
+  const recovery = {
+    signal: controller.signal,
+    onRecovered: (message: string) => send({ type: "recovered", message }),
+  };
 
   if (request.operation === "up") {
     await stack.setAllConfig({
       ...readTemplateConfig(requireStackDir(request), request.projectName),
       ...toConfigMap(request.config),
     });
-    const result = await withLockRecovery(stack, () => stack.up(options));
+    const result = await withLockRecovery(stack, () => stack.up(options), recovery);
     onOutput.flush();
     const outputs = Object.fromEntries(
       Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? MASKED_SECRET : output.value]),
     );
     return { type: "done", outputs, changes: result.summary.resourceChanges ?? {} };
   }
-  const result = await withLockRecovery(stack, () => stack.destroy(options));
+  const result = await withLockRecovery(stack, () => stack.destroy(options), recovery);
   onOutput.flush();
   await stack.workspace.removeStack(request.stackName);
   // The stack's settings (salt) go with it: a new environment of the same name starts clean.
   rmSync(stack.workspace.workDir, { recursive: true, force: true });
   return { type: "done", outputs: {}, changes: result.summary.resourceChanges ?? {} };
-}
-
-/**
- * The provisioner runs a stack only while its job holds the environment's lease, so a lock found
- * here was left by a crashed run: cancel it, refresh to settle pending operations, and carry on.
- */
-async function withLockRecovery<T>(stack: Stack, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (err) {
-    if (mapPulumiError(err, "update").code !== "STACK_LOCKED" || controller.signal.aborted) throw err;
-    await stack.cancel();
-    await stack.refresh({ clearPendingCreates: true, color: "never", signal: controller.signal });
-    send({ type: "recovered", message: "a crashed update had left the stack locked: lock cancelled, stack refreshed" });
-    return await operation();
-  }
 }
 
 async function loadProgram(stackDir: string): Promise<PulumiFn> {

@@ -233,6 +233,44 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       });
     });
 
+    describe("claim for one environment (what a wake-up asks for)", () => {
+      it("takes only that environment's next job, never another environment's", async () => {
+        const a = await queue.enqueue(deploy("env-a", sha(1)), at(0));
+        const b = await queue.enqueue(deploy("env-b", sha(2)), at(1));
+        expect(await queue.claim("w1", at(2), LEASE_MS, "env-b")).toMatchObject({ id: b.job.id, attempt: 1 });
+        expect(await queue.claim("w2", at(2), LEASE_MS, "env-b")).toBeUndefined();
+        expect(await queue.claim("w2", at(2), LEASE_MS, "env-z")).toBeUndefined();
+        expect((await claimOrFail("w2", at(2))).id).toBe(a.job.id);
+      });
+
+      it("leaves other environments' jobs queued when the one asked for has nothing claimable", async () => {
+        await queue.enqueue(deploy("env-a", sha(1)), at(0));
+        const running = await claimOrFail("w1", at(0));
+        const b = await queue.enqueue(deploy("env-b", sha(2)), at(1));
+        expect(await queue.claim("w2", at(2), LEASE_MS, "env-a")).toBeUndefined();
+        expect(await queue.listPending("env-b")).toStrictEqual([b.job]);
+        expect(await queue.renewLease(running.id, "w1", at(3), LEASE_MS)).toEqual({ cancelRequested: false });
+      });
+
+      it("follows the environment's order, backoff and leases like claim() without one", async () => {
+        await queue.enqueue(deploy("env-a", sha(1)), at(0));
+        const first = await queue.claim("w1", at(0), LEASE_MS, "env-a");
+        if (!first) throw new Error("expected env-a's deploy");
+        const second = await queue.enqueue(destroy("env-a"), at(1));
+        // The destroy waits behind the running deploy, then behind its backoff.
+        expect(await queue.claim("w2", at(2), LEASE_MS, "env-a")).toBeUndefined();
+        await queue.retry(first.id, "w1", at(60));
+        expect(await queue.claim("w2", at(30), LEASE_MS, "env-a")).toBeUndefined();
+        expect(await queue.claim("w2", at(60), LEASE_MS, "env-a")).toMatchObject({ id: first.id, attempt: 2 });
+        // w2's lease expires: another wake takes the same job again, a new attempt.
+        expect(await queue.claim("w3", at(119), LEASE_MS, "env-a")).toBeUndefined();
+        expect(await queue.claim("w3", at(120), LEASE_MS, "env-a")).toMatchObject({ id: first.id, attempt: 3 });
+        expect(codeOf(await queue.complete(first.id, "w2").catch((e: unknown) => e))).toBe("LEASE_LOST");
+        await queue.complete(first.id, "w3");
+        expect(await queue.claim("w3", at(121), LEASE_MS, "env-a")).toMatchObject({ id: second.job.id, attempt: 1 });
+      });
+    });
+
     describe("leases", () => {
       it("extends a lease on renewal", async () => {
         await queue.enqueue(deploy("env-a", sha(1)), at(0));

@@ -55,9 +55,10 @@ export interface JobQueue {
   /**
    * The oldest claimable job: runAfter reached, first in its environment's order, and no unexpired
    * lease on another job of that environment. A job whose lease expired (its worker died) is
-   * claimable again, with attempt + 1.
+   * claimable again, with attempt + 1. With `environmentId`, only that environment's next job, by the
+   * same rules: what a wake-up for one environment asks for (AWS: one SQS message group each).
    */
-  claim(owner: string, now: Date, leaseMs: number): Promise<Job | undefined>;
+  claim(owner: string, now: Date, leaseMs: number, environmentId?: string): Promise<Job | undefined>;
   /** Extends the lease; throws LEASE_LOST when another worker took the job. */
   renewLease(jobId: string, owner: string, now: Date, leaseMs: number): Promise<{ cancelRequested: boolean }>;
   /** Done: removed from the queue. Throws LEASE_LOST when this owner no longer holds the job. */

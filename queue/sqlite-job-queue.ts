@@ -94,8 +94,11 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
     return toJob(row);
   }
 
-  const claim = db.transaction((owner: string, now: Date, leaseMs: number): Job | undefined => {
-    const row = sql.nextClaimable.get({ now: now.getTime() });
+  const claim = db.transaction((owner: string, now: Date, leaseMs: number, environmentId?: string): Job | undefined => {
+    const row =
+      environmentId === undefined
+        ? sql.nextClaimable.get({ now: now.getTime() })
+        : sql.nextClaimableOfEnvironment.get({ now: now.getTime(), environment_id: environmentId });
     if (!row) return undefined;
     // A running job is claimable only because its lease expired: its worker is gone, this is a new attempt.
     const attempt = row.state === "running" ? row.attempt + 1 : row.attempt;
@@ -129,9 +132,9 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
 
   return {
     enqueue: (input, now) => group.write(() => enqueue(input, now)),
-    claim: async (owner, now, leaseMs) => {
+    claim: async (owner, now, leaseMs, environmentId) => {
       requirePositiveLease(leaseMs);
-      return group.write(() => claim(owner, now, leaseMs));
+      return group.write(() => claim(owner, now, leaseMs, environmentId));
     },
     renewLease: async (jobId, owner, now, leaseMs) => {
       requirePositiveLease(leaseMs);
@@ -185,6 +188,16 @@ function prepareStatements(db: Database.Database) {
          AND NOT EXISTS (SELECT 1 FROM jobs AS k WHERE k.environment_id = j.environment_id AND k.seq <> j.seq
                          AND k.state = 'running' AND k.lease_expires_at > @now)
        ORDER BY j.seq LIMIT 1`,
+    ),
+    // The same rules, one environment: its first job, when due and no other job of it is leased.
+    nextClaimableOfEnvironment: db.prepare<[{ now: number; environment_id: string }], JobRow>(
+      `SELECT * FROM jobs AS j
+       WHERE j.environment_id = @environment_id
+         AND ((j.state = 'queued' AND j.run_after <= @now) OR (j.state = 'running' AND j.lease_expires_at <= @now))
+         AND NOT EXISTS (SELECT 1 FROM jobs AS k WHERE k.environment_id = j.environment_id AND k.seq < j.seq)
+         AND NOT EXISTS (SELECT 1 FROM jobs AS k WHERE k.environment_id = j.environment_id AND k.seq <> j.seq
+                         AND k.state = 'running' AND k.lease_expires_at > @now)
+       LIMIT 1`,
     ),
     takeLease: db.prepare<[{ seq: number; owner: string; lease_expires_at: number; attempt: number }]>(
       `UPDATE jobs SET state = 'running', lease_owner = @owner, lease_expires_at = @lease_expires_at, attempt = @attempt

@@ -29,7 +29,7 @@ describe("stackfork serve on the AWS adapters", () => {
   const queuedId = (body: Record<string, unknown>) =>
     (body.queued as { environment: string }[])[0]?.environment as string;
   const stackObjects = async (id: string) =>
-    (await listObjectKeys(aws.clients.s3, aws.bucket, ".pulumi/stacks/")).filter((key) => key.includes(`/${id}.json`));
+    (await listObjectKeys(aws.clients.s3, aws.bucket, ".pulumi/stacks/")).filter((key) => key.endsWith(`/${id}.json`));
 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), "stackfork-aws-e2e-"));

@@ -9,6 +9,7 @@ import type { JobQueue } from "../../queue/job-queue.ts";
 import { createSqliteJobQueue } from "../../queue/sqlite-job-queue.ts";
 import type { Registry } from "../../registry/registry.ts";
 import { createSqliteRegistry } from "../../registry/sqlite-registry.ts";
+import type { GitHubReconciler } from "../../worker/create-github-reconciler.ts";
 
 export const DASHBOARD_TOKEN = "dashboard-test-token";
 
@@ -21,6 +22,8 @@ export interface DashboardHarnessOptions {
   uploadMaxBytes?: number;
   /** @default a fixed clock the test moves with `advance` */
   start?: Date;
+  /** Reconciliation with GitHub; absent: an offline server. */
+  reconciler?: GitHubReconciler;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function createDashboardHarness(options: DashboardHarnessOptions = 
       now,
     },
     dashboard: {
+      reconciler: options.reconciler,
       apiToken: DASHBOARD_TOKEN,
       readsOpen: options.readsOpen ?? true,
       actions,

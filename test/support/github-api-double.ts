@@ -1,4 +1,4 @@
-import { createPublicKey, randomBytes, verify } from "node:crypto";
+import { createHash, createPublicKey, randomBytes, verify } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 
 /** One request as the double saw it, for assertions. */
@@ -12,6 +12,10 @@ export interface RecordedRequest {
   body: unknown;
   /** `token`, `jwt` (a GitHub App's own token) or `none`. */
   auth: "token" | "jwt" | "none";
+  /** `If-None-Match`, when sent: a conditional request. */
+  ifNoneMatch?: string;
+  /** The answer's status, once sent. */
+  status?: number;
 }
 
 export interface IssueComment {
@@ -72,6 +76,8 @@ export interface Fault {
   method?: string;
   /** The exact path, or a pattern for it. */
   path: string | RegExp;
+  /** Only requests whose query has these values (e.g. `{ page: "2" }`). */
+  query?: Record<string, string>;
   /**
    * `server-error`: 500. `rate-limit`: 403 with `x-ratelimit-remaining: 0` and `x-ratelimit-reset`
    * (now + resetInSeconds). `secondary-rate-limit`: 429 with `retry-after`. `network`: the connection
@@ -104,7 +110,43 @@ interface Repository {
   deployments: Deployment[];
   /** login (lower-case) -> `admin` | `maintain` | `write` | `triage` | `read`; others are `none`. */
   permissions: Map<string, string>;
+  /** Pull requests with a head (addPullRequest with `head`), listed by `GET .../pulls`. */
+  pulls: Map<number, PullRequest>;
+  /** The repository webhooks' deliveries, by hook id. */
+  hooks: Map<number, HookDelivery[]>;
 }
+
+/** A pull request as `GET /repos/{owner}/{repo}/pulls` lists it (the fields stackfork reads, and a few). */
+export interface PullRequest {
+  number: number;
+  state: "open" | "closed";
+  title: string;
+  draft: boolean;
+  head: { ref: string; sha: string; repo: { full_name: string } | null };
+  base: { ref: string };
+  user: { login: string; id: number; type: string };
+  created_at: string;
+  updated_at: string;
+}
+
+/** One attempt of a webhook delivery, as `GET /app/hook/deliveries` lists it. */
+export interface HookDelivery {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  duration: number;
+  status: string;
+  status_code: number;
+  event: string;
+  action: string | null;
+  installation_id: number | null;
+  repository_id: number | null;
+  throttled_at: string | null;
+}
+
+/** Where a delivery was made: the GitHub App's hook, or a repository webhook. */
+export type HookRef = "app" | { repository: string; hookId: number };
 
 const DOCS = "https://docs.github.com/rest";
 const BOT = { login: "stackfork[bot]", id: 41898282, type: "Bot" };
@@ -114,14 +156,23 @@ const BOT = { login: "stackfork[bot]", id: 41898282, type: "Bot" };
  * stackfork uses: installations and installation tokens (GitHub App JWTs checked with the public
  * key), issue comments with `Link` pagination, deployments and their statuses, branches, commits,
  * and tarballs answered with a 302 to a second server (as api.github.com redirects to codeload).
- * Every request is recorded; faults (5xx, primary and secondary rate limits, dropped connections)
- * can be queued. Not modelled: `auto_inactive` (GitHub applies it only to non-transient
+ * Branches and open pull requests are listed with `Link` pagination and weak ETags (`If-None-Match`
+ * -> 304, which does not count against the rate limit); every answer carries `x-ratelimit-*`, the
+ * primary limit can be set and a 403 secondary limit switched on; the App hook's and repository
+ * webhooks' deliveries are listed with `cursor` pagination and redelivered on request. Its state
+ * changes without a webhook (a branch deleted or pushed, a pull request closed), as while
+ * stackfork was away. Every request is recorded; faults (5xx, primary and secondary rate limits,
+ * dropped connections) can be queued. Not modelled: `auto_inactive` (GitHub applies it only to non-transient
  * environments, and stackfork's are transient), permissions, GraphQL.
  *
  * Shapes follow https://docs.github.com/en/rest (API version 2022-11-28).
  */
 export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {}) {
   const requests: RecordedRequest[] = [];
+  const rate = { limit: 5000, used: 0, resetAt: Math.floor(Date.now() / 1000) + 3600 };
+  let secondaryLimit: { retryAfterSeconds?: number } | undefined;
+  const appDeliveries: HookDelivery[] = [];
+  const redeliveryRequests: { hook: HookRef; deliveryId: number; guid: string }[] = [];
   const faults: (Fault & { left: number })[] = [];
   const repositories = new Map<string, Repository>();
   const tokens = new Map<string, number | "user">((options.tokens ?? []).map((t) => [t, "user"]));
@@ -153,15 +204,25 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
         query: Object.fromEntries(new URLSearchParams(search)),
         body: undefined,
         auth: header === "" ? "none" : credential.split(".").length === 3 ? "jwt" : "token",
+        ...(typeof request.headers["if-none-match"] === "string"
+          ? { ifNoneMatch: request.headers["if-none-match"] }
+          : {}),
       };
       requests.push(record);
       records.set(request.raw, record);
       reply.header("x-github-request-id", randomBytes(8).toString("hex").toUpperCase());
+      if (server === api && secondaryLimit) return sendFault({ kind: "secondary-403", ...secondaryLimit, path }, reply);
+      if (server === api && rate.used >= rate.limit)
+        return sendFault(
+          { kind: "rate-limit", path, resetInSeconds: rate.resetAt - Math.floor(Date.now() / 1000) },
+          reply,
+        );
       const fault = faults.find(
         (f) =>
           f.left > 0 &&
           (f.method === undefined || f.method === request.method) &&
-          (typeof f.path === "string" ? f.path === path : f.path.test(path)),
+          (typeof f.path === "string" ? f.path === path : f.path.test(path)) &&
+          Object.entries(f.query ?? {}).every(([k, v]) => record.query[k] === v),
       );
       if (!fault) return;
       fault.left -= 1;
@@ -172,6 +233,23 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
       if (record) record.body = request.body;
     });
   }
+  // Every REST answer says where the rate limit stands; a 304 to an authorized conditional request
+  // does not count against it.
+  // https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#checking-the-status-of-your-rate-limit
+  api.addHook("onSend", async (request, reply, payload) => {
+    if (reply.statusCode !== 304 && reply.statusCode < 400) rate.used += 1;
+    if (reply.getHeader("x-ratelimit-remaining") === undefined)
+      reply.headers({
+        "x-ratelimit-limit": String(rate.limit),
+        "x-ratelimit-remaining": String(Math.max(0, rate.limit - rate.used)),
+        "x-ratelimit-used": String(rate.used),
+        "x-ratelimit-reset": String(rate.resetAt),
+        "x-ratelimit-resource": "core",
+      });
+    const record = records.get(request.raw);
+    if (record) record.status = reply.statusCode;
+    return payload;
+  });
 
   /** GitHub answers 404 (not 403) for what a token may not see. */
   const authorize = (request: FastifyRequest, reply: FastifyReply, need: "token" | "jwt", repo?: Repository) => {
@@ -205,8 +283,11 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
   const notFound = (reply: FastifyReply, message = "Not Found") =>
     reply.code(404).send({ message, documentation_url: DOCS });
 
-  /** Answers a page of `items` with GitHub's `Link` header (`per_page` default 30, at most 100). */
-  const sendPage = <T>(request: FastifyRequest, reply: FastifyReply, items: T[]) => {
+  /**
+   * Answers a page of `items` with GitHub's `Link` header (`per_page` default 30, at most 100); with
+   * `etag`, a weak ETag of the page, and 304 when `If-None-Match` names it.
+   */
+  const sendPage = <T>(request: FastifyRequest, reply: FastifyReply, items: T[], options: { etag?: boolean } = {}) => {
     const query = request.query as Record<string, string>;
     const perPage = Math.min(100, Math.max(1, Number(query.per_page ?? 30)));
     const page = Math.max(1, Number(query.page ?? 1));
@@ -222,7 +303,13 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
     if (page < last) links.push(link(page + 1, "next"), link(last, "last"));
     if (page > 1) links.push(link(1, "first"));
     if (links.length > 0) reply.header("link", links.join(", "));
-    return reply.send(items.slice((page - 1) * perPage, page * perPage));
+    const body = items.slice((page - 1) * perPage, page * perPage);
+    if (options.etag) {
+      const etag = `W/"${createHash("sha256").update(JSON.stringify(body)).update(links.join()).digest("hex").slice(0, 32)}"`;
+      reply.header("etag", etag);
+      if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+    }
+    return reply.send(body);
   };
 
   // --- GitHub Apps: https://docs.github.com/en/rest/apps/apps
@@ -287,6 +374,96 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
   });
 
   // --- Branches and commits: https://docs.github.com/en/rest/branches, /rest/commits
+  // Listed in name order, as GitHub does.
+  api.get("/repos/:owner/:repo/branches", async (request, reply) => {
+    const repo = repoOf(request);
+    if (!authorize(request, reply, "token", repo)) return reply;
+    if (!repo) return notFound(reply);
+    const branches = [...repo.branches.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, sha]) => ({
+        name,
+        commit: { sha, url: `${baseUrl}/repos/${repo.owner}/${repo.name}/commits/${sha}` },
+        protected: false,
+      }));
+    return sendPage(request, reply, branches, { etag: true });
+  });
+
+  // --- Pull requests: https://docs.github.com/en/rest/pulls/pulls#list-pull-requests (newest first)
+  api.get("/repos/:owner/:repo/pulls", async (request, reply) => {
+    const repo = repoOf(request);
+    if (!authorize(request, reply, "token", repo)) return reply;
+    if (!repo) return notFound(reply);
+    const state = (request.query as { state?: string }).state ?? "open";
+    const pulls = [...repo.pulls.values()]
+      .filter((pr) => state === "all" || pr.state === state)
+      .sort((a, b) => b.number - a.number)
+      .map((pr) => ({
+        ...pr,
+        url: `${baseUrl}/repos/${repo.owner}/${repo.name}/pulls/${pr.number}`,
+        html_url: `${baseUrl}/${repo.owner}/${repo.name}/pull/${pr.number}`,
+      }));
+    return sendPage(request, reply, pulls, { etag: true });
+  });
+
+  // --- Webhook deliveries: https://docs.github.com/en/rest/apps/webhooks, /rest/repos/webhooks
+  // Newest first; `cursor` pagination through `Link` (no `page`).
+  const sendDeliveries = (request: FastifyRequest, reply: FastifyReply, deliveries: HookDelivery[]) => {
+    const query = request.query as Record<string, string>;
+    const perPage = Math.min(100, Math.max(1, Number(query.per_page ?? 30)));
+    const sorted = [...deliveries].sort((a, b) => b.delivered_at.localeCompare(a.delivered_at) || b.id - a.id);
+    const start = query.cursor ? sorted.findIndex((d) => `v1_${d.id}` === query.cursor) : 0;
+    if (start < 0) return reply.code(422).send({ message: "Invalid cursor", documentation_url: DOCS });
+    const page = sorted.slice(start, start + perPage);
+    const next = sorted[start + perPage];
+    if (next) {
+      const url = new URL(request.url, baseUrl);
+      url.searchParams.set("per_page", String(perPage));
+      url.searchParams.set("cursor", `v1_${next.id}`);
+      reply.header("link", `<${url.href}>; rel="next"`);
+    }
+    return reply.send(page);
+  };
+  const redeliver = (hook: HookRef, deliveries: HookDelivery[], request: FastifyRequest, reply: FastifyReply) => {
+    const id = Number((request.params as { id: string }).id);
+    const original = deliveries.find((d) => d.id === id);
+    if (!original) return notFound(reply);
+    redeliveryRequests.push({ hook, deliveryId: id, guid: original.guid });
+    // GitHub sends it again; the double records a new attempt, answered by no one yet.
+    deliveries.push({
+      ...original,
+      id: nextId++,
+      redelivery: true,
+      delivered_at: now(),
+      status: "Redelivery requested",
+      status_code: 0,
+    });
+    return reply.code(202).send({});
+  };
+  api.get("/app/hook/deliveries", async (request, reply) => {
+    if (!authorize(request, reply, "jwt")) return reply;
+    return sendDeliveries(request, reply, appDeliveries);
+  });
+  api.post("/app/hook/deliveries/:id/attempts", async (request, reply) => {
+    if (!authorize(request, reply, "jwt")) return reply;
+    return redeliver("app", appDeliveries, request, reply);
+  });
+  api.get("/repos/:owner/:repo/hooks/:hookId/deliveries", async (request, reply) => {
+    const repo = repoOf(request);
+    if (!authorize(request, reply, "token", repo)) return reply;
+    const deliveries = repo?.hooks.get(Number((request.params as { hookId: string }).hookId));
+    if (!deliveries) return notFound(reply);
+    return sendDeliveries(request, reply, deliveries);
+  });
+  api.post("/repos/:owner/:repo/hooks/:hookId/deliveries/:id/attempts", async (request, reply) => {
+    const repo = repoOf(request);
+    if (!authorize(request, reply, "token", repo)) return reply;
+    const hookId = Number((request.params as { hookId: string }).hookId);
+    const deliveries = repo?.hooks.get(hookId);
+    if (!repo || !deliveries) return notFound(reply);
+    return redeliver({ repository: `${repo.owner}/${repo.name}`, hookId }, deliveries, request, reply);
+  });
+
   api.get("/repos/:owner/:repo/branches/*", async (request, reply) => {
     const repo = repoOf(request);
     if (!authorize(request, reply, "token", repo)) return reply;
@@ -508,6 +685,17 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
     };
   }
 
+  function deliveriesOf(hook: HookRef): HookDelivery[] {
+    if (hook === "app") return appDeliveries;
+    const repo = repository(hook.repository);
+    let list = repo.hooks.get(hook.hookId);
+    if (!list) {
+      list = [];
+      repo.hooks.set(hook.hookId, list);
+    }
+    return list;
+  }
+
   function repository(fullName: string): Repository {
     const repo = repositories.get(fullName.toLowerCase());
     if (!repo) throw new Error(`the double has no repository ${fullName}: addRepository first`);
@@ -531,6 +719,8 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
         issues: new Map(),
         deployments: [],
         permissions: new Map(),
+        pulls: new Map(),
+        hooks: new Map(),
       });
     },
     /** A collaborator's role on the repository. */
@@ -546,8 +736,96 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
       if (!repo.commits.has(sha)) repo.commits.set(sha, undefined);
       repo.branches.set(branch, sha);
     },
-    addPullRequest(fullName: string, number: number) {
-      repository(fullName).issues.set(number, []);
+    /**
+     * A pull request (its comments); with `head`, one that `GET .../pulls` lists: from a branch of
+     * the repository, or, with `fork`, from that fork's branch.
+     */
+    addPullRequest(fullName: string, number: number, pr: { head?: string; sha?: string; fork?: string } = {}) {
+      const repo = repository(fullName);
+      if (!repo.issues.has(number)) repo.issues.set(number, []);
+      if (pr.head === undefined) return;
+      const sha = pr.sha ?? repo.branches.get(pr.head);
+      if (!sha) throw new Error(`no head commit for #${number}: give sha, or setBranch ${pr.head} first`);
+      repo.pulls.set(number, {
+        number,
+        state: "open",
+        title: `Pull request ${number}`,
+        draft: false,
+        head: { ref: pr.head, sha, repo: { full_name: pr.fork ?? `${repo.owner}/${repo.name}` } },
+        base: { ref: "main" },
+        user: { login: "octocat", id: 1, type: "User" },
+        created_at: now(),
+        updated_at: now(),
+      });
+    },
+    /** Closes a pull request on GitHub's side, with no webhook (a delivery stackfork missed). */
+    closePullRequest(fullName: string, number: number) {
+      const pr = repository(fullName).pulls.get(number);
+      if (!pr) throw new Error(`no pull request #${number} with a head`);
+      pr.state = "closed";
+      pr.updated_at = now();
+    },
+    /** A push to a pull request's head (a fork's, say): its head SHA moves. */
+    setPullRequestHead(fullName: string, number: number, sha: string) {
+      const pr = repository(fullName).pulls.get(number);
+      if (!pr) throw new Error(`no pull request #${number} with a head`);
+      pr.head.sha = sha;
+      pr.updated_at = now();
+    },
+    /** Deletes a branch on GitHub's side, with no webhook. */
+    deleteBranch(fullName: string, branch: string) {
+      repository(fullName).branches.delete(branch);
+    },
+    /**
+     * Records a delivery attempt of a hook (newest-first listing); returns its id. `statusCode` 0:
+     * no answer (timed out, refused).
+     */
+    addDelivery(
+      hook: HookRef,
+      delivery: {
+        guid: string;
+        event: string;
+        action?: string;
+        statusCode: number;
+        deliveredAt?: string;
+        redelivery?: boolean;
+      },
+    ): number {
+      const id = nextId++;
+      const ok = delivery.statusCode >= 200 && delivery.statusCode < 300;
+      const list = deliveriesOf(hook);
+      list.push({
+        id,
+        guid: delivery.guid,
+        delivered_at: delivery.deliveredAt ?? now(),
+        redelivery: delivery.redelivery ?? false,
+        duration: ok ? 0.05 : 10,
+        status: ok ? "OK" : delivery.statusCode === 0 ? "timed out" : `Invalid HTTP Response: ${delivery.statusCode}`,
+        status_code: delivery.statusCode,
+        event: delivery.event,
+        action: delivery.action ?? null,
+        installation_id: hook === "app" ? 1 : null,
+        repository_id: 1,
+        throttled_at: null,
+      });
+      return id;
+    },
+    /** Redeliveries asked for (`POST .../deliveries/{id}/attempts`), in order. */
+    redeliveries() {
+      return [...redeliveryRequests];
+    },
+    /**
+     * While on, every REST request is answered 403 with GitHub's secondary rate limit message and
+     * `retry-after`. https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
+     */
+    setSecondaryRateLimit(on: boolean, retryAfterSeconds = 60) {
+      secondaryLimit = on ? { retryAfterSeconds } : undefined;
+    },
+    /** The primary rate limit: `remaining` requests left in a window that resets in `resetInSeconds`. */
+    setRateLimit(limit: { remaining: number; limit?: number; resetInSeconds?: number }) {
+      rate.limit = limit.limit ?? rate.limit;
+      rate.used = rate.limit - limit.remaining;
+      rate.resetAt = Math.floor(Date.now() / 1000) + (limit.resetInSeconds ?? 3600);
     },
     /** A comment written by someone else (or by stackfork in an earlier life). */
     addComment(fullName: string, number: number, body: string, user = { login: "octocat", id: 1, type: "User" }) {
@@ -595,8 +873,21 @@ function invalid(reply: FastifyReply, what: string) {
   });
 }
 
-function sendFault(fault: Fault, reply: FastifyReply) {
+function sendFault(
+  fault: Fault | { kind: "secondary-403"; path: string; retryAfterSeconds?: number },
+  reply: FastifyReply,
+) {
   switch (fault.kind) {
+    case "secondary-403":
+      return reply
+        .code(403)
+        .header("retry-after", String(fault.retryAfterSeconds ?? 60))
+        .send({
+          message:
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+          documentation_url:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        });
     case "server-error":
       return reply.code(500).send({ message: "Server Error" });
     case "rate-limit": {

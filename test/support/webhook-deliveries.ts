@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import { sign } from "@octokit/webhooks-methods";
 
-type Payload = Record<string, unknown>;
+export type Payload = Record<string, unknown>;
 
 /** A real example payload from @octokit/webhooks-examples, the template for our own deliveries. */
 export function examplePayload(event: string, index = 0): Payload {

@@ -1,0 +1,215 @@
+import {
+  type Environment,
+  type EnvironmentError,
+  type EnvironmentKind,
+  type EnvironmentStatus,
+  formatIdentityKey,
+} from "../core/environment.ts";
+import { StackforkError } from "../core/errors.ts";
+import type { HistoryEvent } from "../core/history-event.ts";
+import { identityOf } from "../core/identity-of.ts";
+import type { LogLine } from "./registry.ts";
+
+/*
+ * The registry's items, all in one table (aws/aws-resources.ts, `registryTable`), told apart by key:
+ *
+ * | item          | pk                      | sk                    | attributes                                          |
+ * |---------------|-------------------------|-----------------------|-----------------------------------------------------|
+ * | environment   | ENV#<id>                | ENVIRONMENT           | EnvironmentItem below; also the claim on its name   |
+ * | sequences     | ENV#<id>                | SEQUENCES             | eventSeq, logSeq: the last numbers handed out       |
+ * | history event | ENV#<id>                | EVENT#<id, 16 digits> | the HistoryEvent fields                             |
+ * | log line      | ENV#<id>                | LOG#<seq, 16 digits>  | seq, jobId, at, text                                |
+ * | log job       | ENV#<id>                | LOGJOB#<job id>       | lineCount, truncated, seqAfter (lower bound)        |
+ * | identity      | IDENTITY#<identity key> | IDENTITY              | environmentId: keeps an identity to one environment |
+ * | delivery      | DELIVERY#<delivery id>  | DELIVERY              | seenAt (epoch ms), traced, ttl (epoch s)            |
+ * | counts        | COUNTS                  | COUNTS                | one number per status                               |
+ *
+ * Only environment items carry index keys; every index sorts by `<updatedAt>#<id>` (ISO 8601 is fixed
+ * width, so this sorts exactly as (updatedAt, id)), newest first when queried backwards:
+ * - gsi1: `ENVIRONMENTS`, every environment (includeDestroyed);
+ * - gsi2: `REPOSITORY#<lowercase owner/name>`, every environment of a repository (the sweeps that
+ *   reconcile one repository, a pull request's environment found by its number);
+ * - gsi3: `LIVE`, absent once destroyed: a sparse index, so the default listing (dashboard, expiry)
+ *   never reads through the destroyed environments that pile up over months.
+ * Every write of an environment moves its entry in all three (updatedAt is in the sort key): one
+ * environment write costs 1 + 3 x 2 write units (an index entry whose key changes is a delete and a
+ * put). The registry writes a handful of times per deploy, so that buys Queries for every listing.
+ * One partition key per index value is fine at that rate, far below a partition's 1,000 writes/s.
+ */
+
+export type Key = { pk: string; sk: string };
+
+const SEQ_DIGITS = 16;
+const pad = (n: number) => String(n).padStart(SEQ_DIGITS, "0");
+const environmentPk = (id: string) => `ENV#${id}`;
+
+/** The key of every item kind, in one place. */
+export const registryKeys = {
+  environment: (id: string): Key => ({ pk: environmentPk(id), sk: "ENVIRONMENT" }),
+  sequences: (id: string): Key => ({ pk: environmentPk(id), sk: "SEQUENCES" }),
+  event: (id: string, eventId: number): Key => ({ pk: environmentPk(id), sk: `EVENT#${pad(eventId)}` }),
+  /** Seq 0 and Number.MAX_SAFE_INTEGER bound a range of log lines (LOGJOB# sorts after every LOG#). */
+  logLine: (id: string, seq: number): Key => ({ pk: environmentPk(id), sk: `LOG#${pad(seq)}` }),
+  logJob: (id: string, jobId: string): Key => ({ pk: environmentPk(id), sk: `LOGJOB#${jobId}` }),
+  identity: (identityKey: string): Key => ({ pk: `IDENTITY#${identityKey}`, sk: "IDENTITY" }),
+  delivery: (deliveryId: string): Key => ({ pk: `DELIVERY#${deliveryId}`, sk: "DELIVERY" }),
+  counts: (): Key => ({ pk: "COUNTS", sk: "COUNTS" }),
+  eventPrefix: "EVENT#",
+  environmentPk,
+};
+
+/** The indexes environments are listed from, by what a query asks for. */
+export const environmentIndexes = {
+  all: { name: "gsi1", pk: "gsi1pk", sk: "gsi1sk", value: () => "ENVIRONMENTS" },
+  repository: {
+    name: "gsi2",
+    pk: "gsi2pk",
+    sk: "gsi2sk",
+    value: (repository: string) => `REPOSITORY#${repository.toLowerCase()}`,
+  },
+  live: { name: "gsi3", pk: "gsi3pk", sk: "gsi3sk", value: () => "LIVE" },
+} as const;
+
+export interface EnvironmentItem extends Key {
+  id: string;
+  name: string;
+  identityKey: string;
+  kind: EnvironmentKind;
+  repository: string;
+  /** Lowercase: GitHub repository names are case-insensitive. */
+  repositoryKey: string;
+  branch: string;
+  pullRequest?: number;
+  owner?: string;
+  ownerKey?: string;
+  status: EnvironmentStatus;
+  url?: string;
+  commitSha?: string;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt?: string;
+  lastError?: EnvironmentError;
+  lastDeployMs?: number;
+  /** JSON, not a map: outputs come back exactly as given (DynamoDB maps have no empty sets, no NaN...). */
+  outputsJson?: string;
+  /** Lowercase name, branch and repository, one per line: what `search` looks in. */
+  searchText: string;
+  /** Optimistic concurrency: every write of the item is conditional on the version it read. */
+  version: number;
+  gsi1pk: string;
+  gsi1sk: string;
+  gsi2pk: string;
+  gsi2sk: string;
+  gsi3pk?: string;
+  gsi3sk?: string;
+}
+
+export interface HistoryEventItem extends Key, HistoryEvent {}
+
+export interface LogLineItem extends Key, LogLine {}
+
+export interface LogJobItem extends Key {
+  lineCount: number;
+  truncated: boolean;
+  /** Every line of the job has a greater seq: where reading the job's lines starts. */
+  seqAfter: number;
+}
+
+export interface DeliveryItem extends Key {
+  /** Epoch ms; absent once forgotten (the item may stay for `traced`). */
+  seenAt?: number;
+  /** A history event carries the id: its handling got far enough to leave a trace. */
+  traced?: boolean;
+  /** Epoch seconds: DynamoDB deletes the item some time after (up to days), so reads check `seenAt`. */
+  ttl?: number;
+}
+
+/** The environment item of `environment`, index keys included. */
+export function toEnvironmentItem(environment: Environment, version: number): EnvironmentItem {
+  const { outputs, ...fields } = environment;
+  const sortKey = formatSortKey(environment.updatedAt, environment.id);
+  return {
+    ...registryKeys.environment(environment.id),
+    ...fields,
+    identityKey: formatIdentityKey(identityOf(environment)),
+    repositoryKey: environment.repository.toLowerCase(),
+    ...(environment.owner !== undefined && { ownerKey: environment.owner.toLowerCase() }),
+    ...(outputs !== undefined && { outputsJson: JSON.stringify(outputs) }),
+    searchText: [environment.name, environment.branch, environment.repository].join("\n").toLowerCase(),
+    version,
+    gsi1pk: environmentIndexes.all.value(),
+    gsi1sk: sortKey,
+    gsi2pk: environmentIndexes.repository.value(environment.repository),
+    gsi2sk: sortKey,
+    ...(environment.status !== "destroyed" && { gsi3pk: environmentIndexes.live.value(), gsi3sk: sortKey }),
+  };
+}
+
+/** Absent optional fields are left out, never `null`: the Environment JSON of DESIGN.md. */
+export function toEnvironment(item: EnvironmentItem): Environment {
+  return {
+    id: item.id,
+    name: item.name,
+    kind: item.kind,
+    repository: item.repository,
+    branch: item.branch,
+    ...(item.pullRequest !== undefined && { pullRequest: item.pullRequest }),
+    ...(item.owner !== undefined && { owner: item.owner }),
+    status: item.status,
+    ...(item.url !== undefined && { url: item.url }),
+    ...(item.commitSha !== undefined && { commitSha: item.commitSha }),
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    ...(item.expiresAt !== undefined && { expiresAt: item.expiresAt }),
+    ...(item.lastError !== undefined && { lastError: { code: item.lastError.code, message: item.lastError.message } }),
+    ...(item.lastDeployMs !== undefined && { lastDeployMs: item.lastDeployMs }),
+    ...(item.outputsJson !== undefined && { outputs: JSON.parse(item.outputsJson) as Record<string, unknown> }),
+  };
+}
+
+export function toHistoryEvent(item: HistoryEvent): HistoryEvent {
+  return {
+    id: item.id,
+    environmentId: item.environmentId,
+    at: item.at,
+    type: item.type,
+    message: item.message,
+    ...(item.actor !== undefined && { actor: item.actor }),
+    ...(item.deliveryId !== undefined && { deliveryId: item.deliveryId }),
+    ...(item.jobId !== undefined && { jobId: item.jobId }),
+    ...(item.commitSha !== undefined && { commitSha: item.commitSha }),
+    ...(item.durationMs !== undefined && { durationMs: item.durationMs }),
+    ...(item.errorCode !== undefined && { errorCode: item.errorCode }),
+  };
+}
+
+export function toLogLine(item: LogLineItem): LogLine {
+  return { seq: item.seq, jobId: item.jobId, at: item.at, text: item.text };
+}
+
+/** Every index's sort key. */
+export function formatSortKey(updatedAt: string, id: string): string {
+  return `${updatedAt}#${id}`;
+}
+
+/**
+ * The sort key a page ended at, opaque to callers: the same `[updatedAt, id]` as the SQLite
+ * adapter's, and valid on any of the indexes (they share the sort key).
+ */
+export function encodeCursor(sortKey: string): string {
+  const split = sortKey.indexOf("#");
+  return Buffer.from(JSON.stringify([sortKey.slice(0, split), sortKey.slice(split + 1)])).toString("base64url");
+}
+
+/** The sort key of a cursor `encodeCursor` made; INVALID_INPUT for anything else. */
+export function decodeCursor(cursor: string): string {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
+      return formatSortKey(value[0], value[1]);
+    }
+  } catch {
+    // Not JSON: reported below like any other foreign cursor.
+  }
+  throw new StackforkError("INVALID_INPUT", "the cursor is not one this registry returned");
+}
