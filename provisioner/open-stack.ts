@@ -92,7 +92,9 @@ export function buildEngineEnv(engine: PulumiEngineOptions): Record<string, stri
   return {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_CONFIG_PASSPHRASE: engine.passphrase,
+    // Only for the passphrase provider: with a cloud provider, a stack that lost its settings must
+    // fail loudly ("passphrase must be set"), not fall back to a passphrase and a new salt.
+    ...((engine.secretsProvider ?? "passphrase") === "passphrase" && { PULUMI_CONFIG_PASSPHRASE: engine.passphrase }),
     // The dynamic-provider plugin beside the CLI resolves @pulumi/pulumi from its cwd; NODE_PATH lets
     // it (and the code of dynamic resources) find ours from any work directory.
     NODE_PATH: nodeModules,

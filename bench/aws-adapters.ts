@@ -1,0 +1,151 @@
+// The AWS adapters against the embedded default, same run (BENCHMARKS.md): `stackfork serve` with
+// STACKFORK_STORE=aws on the AWS emulator (registry and jobs in DynamoDB, wakes through SQS FIFO,
+// Pulumi state in S3 with KMS secrets) and with the SQLite default, each given the same pushes.
+// Measures time to preview (push -> ready), intake latency, and the AWS requests per webhook and
+// per deploy (what AWS bills), counted by a proxy in front of the emulator.
+//   npm run bench:aws -- [--rounds 3] [--pushes 100]
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { defineAwsResources } from "../aws/aws-resources.ts";
+import { bootstrapAwsResources } from "../aws/bootstrap-aws-resources.ts";
+import { createAwsClients } from "../aws/create-aws-clients.ts";
+import { type EmbeddedServer, startEmbeddedServer } from "../test/support/embedded-server.ts";
+import { createFixtureRepository } from "../test/support/fixture-repository.ts";
+import { stopProcessesMentioning } from "../test/support/stack-state.ts";
+import { startAwsEmulator } from "../test/support/start-aws-emulator.ts";
+import { startThrottlingProxy } from "../test/support/throttling-proxy.ts";
+import { pushPayload } from "../test/support/webhook-deliveries.ts";
+
+const { values } = parseArgs({
+  options: { rounds: { type: "string", default: "3" }, pushes: { type: "string", default: "100" } },
+});
+const rounds = Number(values.rounds);
+const pushes = Number(values.pushes);
+const REPO = "acme/bench";
+
+const work = mkdtempSync(path.join(tmpdir(), "stackfork-bench-aws-"));
+const emulator = await startAwsEmulator();
+// Share 0: forwards everything, counts every request per service.
+const proxy = await startThrottlingProxy({ target: emulator.endpoint, share: {} });
+const servers: EmbeddedServer[] = [];
+try {
+  Object.assign(process.env, {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "bench",
+    AWS_SECRET_ACCESS_KEY: "bench",
+    AWS_ENDPOINT_URL: proxy.url,
+  });
+  const prefix = `bench-${Date.now().toString(36)}`;
+  const query = `region=us-east-1&endpoint=${encodeURIComponent(proxy.url)}`;
+  const awsEnv = {
+    STACKFORK_STORE: "aws",
+    STACKFORK_AWS_PREFIX: prefix,
+    STACKFORK_STATE_URL: `s3://${prefix}-state?${query}&s3ForcePathStyle=true`,
+    STACKFORK_SECRETS_PROVIDER: `awskms://alias/${prefix}?${query}`,
+  };
+  const clients = createAwsClients();
+  await bootstrapAwsResources({
+    clients,
+    resources: defineAwsResources(prefix),
+    stateUrl: awsEnv.STACKFORK_STATE_URL,
+    secretsProvider: awsEnv.STACKFORK_SECRETS_PROVIDER,
+  });
+  clients.destroy();
+
+  const results = [];
+  for (const store of ["sqlite", "aws"] as const) {
+    const repo = createFixtureRepository(path.join(work, `repo-${store}`));
+    const server = await startEmbeddedServer({
+      dataDir: path.join(work, `data-${store}`),
+      repositories: [{ name: REPO, localPath: repo.dir }],
+      // No sweep in the way of the counts: the re-wake sweep runs once an hour here.
+      extraConfig: { concurrency: 2, reapIntervalSeconds: 3600 },
+      env: store === "aws" ? awsEnv : {},
+    });
+    servers.push(server);
+    const idOf = (body: Record<string, unknown>) =>
+      (body.queued as { environment: string }[])[0]?.environment as string;
+    const total = () => proxy.counters.requests.dynamodb + proxy.counters.requests.sqs + proxy.counters.requests.other;
+
+    // 1. Time to preview, and the requests of one webhook and of one deploy.
+    const previews: number[] = [];
+    const perWebhook: number[] = [];
+    const perDeploy: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const sha = repo.commit(`preview-${i}`, `preview ${i}`);
+      const before = total();
+      const started = performance.now();
+      const { body } = await server.deliver("push", pushPayload(REPO, `preview-${i}`, sha));
+      const afterIntake = total();
+      await server.waitFor(idOf(body), (e) => e.status === "ready" && e.commitSha === sha, 300_000);
+      previews.push(performance.now() - started);
+      perWebhook.push(afterIntake - before);
+      perDeploy.push(total() - afterIntake);
+    }
+
+    // 2. Intake latency: pushes to one branch, 4 at a time (after the first, each collapses).
+    const latencies: number[] = [];
+    const shas = Array.from({ length: pushes }, (_, i) => repo.commit("intake", `intake ${i}`));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < shas.length) {
+          const sha = shas[next++] as string;
+          const started = performance.now();
+          const answer = await server.deliver("push", pushPayload(REPO, "intake", sha));
+          latencies.push(performance.now() - started);
+          if (answer.status !== 202)
+            throw new Error(`intake answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+        }
+      }),
+    );
+    results.push({
+      store,
+      preview: median(previews),
+      p50: pct(latencies, 0.5),
+      p99: pct(latencies, 0.99),
+      perWebhook,
+      perDeploy,
+    });
+    await server.stop();
+  }
+
+  const [sqlite, aws] = results;
+  if (!sqlite || !aws) throw new Error("a store did not run");
+  console.log("### The AWS adapters against the embedded default (emulator on loopback)\n");
+  console.log(
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}. Command: \`npm run bench:aws -- --rounds ${rounds} --pushes ${pushes}\`. Target local; the AWS side talks to moto through a counting proxy.\n`,
+  );
+  console.log("| measure | sqlite (embedded) | aws adapters | ratio |\n|---|---|---|---|");
+  console.log(
+    `| time to preview (push -> ready), median of ${rounds} | ${fmt(sqlite.preview)} | ${fmt(aws.preview)} | ${(aws.preview / sqlite.preview).toFixed(2)}x |`,
+  );
+  console.log(
+    `| intake p50 / p99, ${pushes} pushes to one branch, 4 at a time | ${sqlite.p50.toFixed(1)} / ${sqlite.p99.toFixed(1)} ms | ${aws.p50.toFixed(1)} / ${aws.p99.toFixed(1)} ms | ${(aws.p99 / sqlite.p99).toFixed(2)}x (p99) |`,
+  );
+  console.log(`| AWS requests per webhook (a push to a new branch) | | ${aws.perWebhook.join(", ")} | |`);
+  console.log(
+    `| AWS requests per deploy (wake to ready, engine's S3 and KMS included) | | ${aws.perDeploy.join(", ")} | |`,
+  );
+} finally {
+  for (const server of servers) await server.stop().catch(() => undefined);
+  stopProcessesMentioning(work);
+  await proxy.close();
+  await emulator.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+function median(xs: number[]): number {
+  return pct(xs, 0.5);
+}
+
+function pct(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+function fmt(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
