@@ -1,5 +1,4 @@
 import path from "node:path";
-import { createAwsClients } from "../aws/create-aws-clients.ts";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
 import { StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
@@ -9,11 +8,12 @@ import { createGitHubClient } from "../github/create-github-client.ts";
 import { createGitHubNotifier } from "../github/create-github-notifier.ts";
 import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createCommentReactor } from "../github/react-to-comment.ts";
-import { listBackendStacks, readBackendStates } from "../provisioner/list-backend-stacks.ts";
 import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
 import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
+import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 import { createWorker, type WorkerDeps } from "../worker/create-worker.ts";
+import type { CloudOrphan } from "../worker/find-cloud-orphans.ts";
 import { openStores } from "./open-stores.ts";
 
 export interface AssembleOptions {
@@ -50,10 +50,12 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
   const lookup = (fullName: string) => findRepository(config, fullName);
   const now = () => new Date();
   const backendUrl = resolveBackendUrl({ stateDir: dirs.state, backendUrl: config.stateUrl });
-  let s3Client: ReturnType<typeof createAwsClients>["s3"] | undefined;
-  const s3 = () => {
-    if (backendUrl.startsWith("s3://")) s3Client ??= createAwsClients().s3;
-    return s3Client;
+  // Loaded by the parts that read the state (orphans, sweeps): not by the webhook.
+  let s3Client: import("@aws-sdk/client-s3").S3Client | undefined;
+  const backend = async () => {
+    const listing = await import("../provisioner/list-backend-stacks.ts");
+    if (backendUrl.startsWith("s3://")) s3Client ??= (await import("../aws/create-aws-clients.ts")).createS3Client();
+    return { ...listing, options: { s3: s3Client } };
   };
 
   // Loaded only by the entry points that run the engine: the webhook and dashboard bundles leave
@@ -142,6 +144,43 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     };
   }
 
+  /**
+   * Reconciliation with GitHub over the stores' reconciliation store: the embedded sweep and
+   * `POST /api/reconcile`, and the reaper Lambda's step, run this same one. Undefined offline.
+   */
+  async function createReconciler(wakeWorker?: () => void): Promise<GitHubReconciler | undefined> {
+    if (!github) return undefined;
+    const { createGitHubReconciler } = await import("../worker/create-github-reconciler.ts");
+    return createGitHubReconciler({
+      registry,
+      queue,
+      nameMaxLength: config.nameMaxLength,
+      wakeWorker,
+      notifier,
+      github,
+      store: stores.reconciliation,
+      repositories: config.repositories,
+      redeliveriesPerRun: config.redeliveriesPerRun,
+      log: log.child({ component: "reconcile" }),
+      now,
+    });
+  }
+
+  let tagging: import("@aws-sdk/client-resource-groups-tagging-api").ResourceGroupsTaggingAPIClient | undefined;
+  /** Cloud orphans (worker/find-cloud-orphans.ts); none asked for unless a repository has target `aws`. */
+  async function findCloudOrphansOf(): Promise<CloudOrphan[]> {
+    if (!config.repositories.some((r) => r.target === "aws")) return [];
+    const { createTaggingClient } = await import("../aws/create-aws-clients.ts");
+    const { listTaggedResources } = await import("../aws/list-tagged-resources.ts");
+    const { COPY_TAGS, findCloudOrphans } = await import("../worker/find-cloud-orphans.ts");
+    tagging ??= createTaggingClient();
+    const resources = await listTaggedResources(tagging, [
+      { key: COPY_TAGS.managedBy, values: ["stackfork"] },
+      { key: COPY_TAGS.environment },
+    ]);
+    return findCloudOrphans(registry, resources, config.repositories);
+  }
+
   return {
     config,
     log,
@@ -158,10 +197,19 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     createWorker: createWorkerOf,
     createActions,
     intakeDeps,
+    createReconciler,
+    /** Resources tagged by copies of `aws`-target repositories whose environment is not live. */
+    findCloudOrphans: findCloudOrphansOf,
     /** Every stack of the environments' Pulumi backend (orphan reports). */
-    listStacks: () => listBackendStacks(backendUrl, { s3: s3() }),
+    listStacks: async () => {
+      const { listBackendStacks, options } = await backend();
+      return listBackendStacks(backendUrl, options);
+    },
     /** Every stack's state as text (the source-tree sweep keeps what a state names). */
-    readStates: () => readBackendStates(backendUrl, { s3: s3() }),
+    readStates: async () => {
+      const { readBackendStates, options } = await backend();
+      return readBackendStates(backendUrl, options);
+    },
   };
 }
 

@@ -23,6 +23,7 @@ import type { Registry } from "../registry/registry.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { registerWebhookRoute, WEBHOOK_PATH } from "../webhook/register-webhook-route.ts";
 import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
+import type { CloudOrphan } from "../worker/find-cloud-orphans.ts";
 
 export interface DashboardOptions {
   /** The bearer token of every change, and the key of dashboard sessions. */
@@ -35,6 +36,8 @@ export interface DashboardOptions {
   uploadMaxBytes: number;
   /** Every stack in the Pulumi state (`GET /api/orphans`). */
   listStacks?: () => StackRef[] | Promise<StackRef[]>;
+  /** Cloud resources of `aws`-target copies whose environment is not live (`GET /api/orphans`); absent: none. */
+  findCloudOrphans?: () => Promise<CloudOrphan[]>;
   /** Reconciliation with GitHub (`POST /api/reconcile`, the dashboard's last reconciliation); absent offline. */
   reconciler?: GitHubReconciler;
   now: () => Date;
@@ -99,6 +102,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     access,
     uploadMaxBytes: dashboard.uploadMaxBytes,
     listStacks: dashboard.listStacks,
+    findCloudOrphans: dashboard.findCloudOrphans,
     reconciler: dashboard.reconciler,
   });
   await registerPageRoutes(app, {

@@ -1,52 +1,29 @@
-import path from "node:path";
 import type { StackforkConfig } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
-import type { GitHubClient } from "../github/create-github-client.ts";
-import type { Notifier } from "../github/notifier.ts";
-import type { JobQueue } from "../queue/job-queue.ts";
-import type { Registry } from "../registry/registry.ts";
-import { createGitHubReconciler, type GitHubReconciler } from "../worker/create-github-reconciler.ts";
-import { createSqliteReconciliationStore } from "../worker/sqlite-reconciliation-store.ts";
+import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 import { type PeriodicTask, runPeriodically } from "./run-periodically.ts";
 
 export interface EmbeddedReconciliation {
   reconciler: GitHubReconciler;
   /** Runs it now and every `reconcileIntervalSeconds` (none when 0: on demand only). */
   schedule(): PeriodicTask | undefined;
+  /** Stops the schedule; the store is the stores' (openStores), closed with them. */
   close(): Promise<void>;
 }
 
 /**
  * `stackfork serve`'s reconciliation with GitHub: the reconciler behind `POST /api/reconcile` and
- * the scheduled sweep, its store a SQLite file of its own in the data dir. Undefined offline: with
- * no GitHub credentials there is nothing to reconcile with.
+ * the scheduled sweep (assembleStackfork's, on the store of STACKFORK_STORE). Undefined offline:
+ * with no GitHub credentials there is nothing to reconcile with.
  */
 export function createEmbeddedReconciliation(deps: {
   config: StackforkConfig;
-  github: GitHubClient | undefined;
-  registry: Registry;
-  queue: JobQueue;
-  notifier: Notifier;
+  reconciler: GitHubReconciler | undefined;
   log: Logger;
-  wakeWorker: () => void;
 }): EmbeddedReconciliation | undefined {
-  const { config, github } = deps;
-  if (!github) return undefined;
-  const store = createSqliteReconciliationStore({ file: path.join(config.dataDir, "reconciliation.db") });
+  const { config, reconciler } = deps;
+  if (!reconciler) return undefined;
   const log = deps.log.child({ component: "reconcile" });
-  const reconciler = createGitHubReconciler({
-    registry: deps.registry,
-    queue: deps.queue,
-    nameMaxLength: config.nameMaxLength,
-    wakeWorker: deps.wakeWorker,
-    notifier: deps.notifier,
-    github,
-    store,
-    repositories: config.repositories,
-    redeliveriesPerRun: config.redeliveriesPerRun,
-    log,
-    now: () => new Date(),
-  });
   let task: PeriodicTask | undefined;
   return {
     reconciler,
@@ -61,7 +38,6 @@ export function createEmbeddedReconciliation(deps: {
     },
     async close() {
       await task?.stop();
-      await store.close();
     },
   };
 }

@@ -48,15 +48,10 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   const worker = parts.createWorker(provisioner, { workerId: `embedded@${hostname()}` });
   const readsOpen = config.publicReads || isLoopbackHost(config.host);
   const actions = parts.createActions(() => worker.wake());
-  const { github, notifier } = parts;
   const reconciliation = createEmbeddedReconciliation({
     config,
-    github,
-    registry,
-    queue,
-    notifier,
+    reconciler: await parts.createReconciler(() => worker.wake()),
     log,
-    wakeWorker: () => worker.wake(),
   });
 
   let ready = false;
@@ -71,6 +66,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       repositories: config.repositories,
       uploadMaxBytes: config.uploadMaxBytes,
       listStacks: parts.listStacks,
+      findCloudOrphans: parts.findCloudOrphans,
       reconciler: reconciliation?.reconciler,
       now: () => new Date(),
     },

@@ -1,6 +1,6 @@
 import { cpus } from "node:os";
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { StackforkError } from "./errors.ts";
 
 /**

@@ -140,6 +140,17 @@ export const errorCatalogue = {
     visible: true,
     summary: "The uploaded working tree cannot be deployed: it lacks the repository's stack project (stackPath).",
   },
+  PRESIGNED_UPLOAD_REQUIRED: {
+    status: 415,
+    visible: true,
+    summary:
+      "This server keeps uploads in S3: POST /api/uploads for a presigned URL, PUT the tarball there, then POST /api/environments { uploadId }.",
+  },
+  UPLOAD_MISMATCH: {
+    status: 422,
+    visible: true,
+    summary: "The uploaded object is not the bytes its upload id was signed for (size or SHA-256): upload it again.",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, visible: true, summary: "The request body is larger than allowed." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, visible: true, summary: "The request's Content-Type is not accepted here." },
 

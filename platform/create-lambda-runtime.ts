@@ -1,5 +1,6 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import pino from "pino";
-import { createAwsClients } from "../aws/create-aws-clients.ts";
+import { awsClientConfig } from "../aws/aws-client-config.ts";
 import { readSecretValues } from "../aws/read-secret-values.ts";
 import { type Assembled, assembleStackfork } from "../cli/assemble-stackfork.ts";
 import { loadConfig, type StackforkConfig } from "../core/config.ts";
@@ -15,14 +16,9 @@ import { StackforkError } from "../core/errors.ts";
 export async function createLambdaRuntime(env: NodeJS.ProcessEnv): Promise<Assembled> {
   const config = loadLambdaConfig(env);
   const log = pino({ level: config.logLevel });
-  const clients = createAwsClients();
-  const fromSecretsManager = await readSecretValues(clients.secrets, {
-    webhookSecret: config.secretArns.webhookSecret,
-    apiToken: config.secretArns.apiToken,
-    githubToken: config.secretArns.githubToken,
-    githubAppPrivateKey: config.secretArns.githubAppPrivateKey,
-  });
-  clients.destroy();
+  const secretsManager = new SecretsManagerClient(awsClientConfig());
+  const fromSecretsManager = await readSecretValues(secretsManager, config.secretArns);
+  secretsManager.destroy();
   const github = withGitHubSecrets(config, fromSecretsManager);
   return assembleStackfork({
     config: { ...config, github },

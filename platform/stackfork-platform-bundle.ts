@@ -11,19 +11,27 @@ export const PLATFORM_BUNDLED_HANDLER = "index.handler";
 const REPOSITORY_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * Bundles a platform entry point into one `index.mjs`, at program run time, with the options the
+ * Bundles a platform entry point into `index.mjs` and its chunks, at program run time, with the options the
  * bundle benchmark measures (lambda-bundle-options.ts): what is deployed is what was measured.
  * Paths are relative to the repository, so an unchanged handler gives the same bytes and is not
  * redeployed.
  */
 export async function bundlePlatformHandler(entry: string): Promise<pulumi.asset.AssetArchive> {
+  const outdir = path.join(REPOSITORY_ROOT, ".bundle");
   const result = await build({
     ...lambdaBundleOptions,
     entryPoints: [path.resolve(entry)],
     absWorkingDir: REPOSITORY_ROOT,
+    outdir,
     write: false,
   });
-  const [output] = result.outputFiles;
-  if (!output) throw new Error(`esbuild produced nothing for ${entry}.`);
-  return new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset(output.text) });
+  if (!result.outputFiles.some((file) => path.relative(outdir, file.path) === "index.mjs")) {
+    throw new Error(`esbuild produced no index.mjs for ${entry}.`);
+  }
+  // index.mjs and the chunks it may import, at the same relative paths.
+  return new pulumi.asset.AssetArchive(
+    Object.fromEntries(
+      result.outputFiles.map((file) => [path.relative(outdir, file.path), new pulumi.asset.StringAsset(file.text)]),
+    ),
+  );
 }

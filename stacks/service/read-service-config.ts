@@ -1,5 +1,5 @@
 import path from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { ENVIRONMENT_NAME_MAX_LENGTH } from "./name-limits.ts";
 
 interface CommonConfig {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { RequestError } from "./request-error.ts";
 
 const itemInputSchema = z

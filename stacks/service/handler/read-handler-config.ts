@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** What `GET /` says about the copy. */
 export interface CopyDescription {
