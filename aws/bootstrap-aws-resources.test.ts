@@ -1,4 +1,4 @@
-import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, DescribeTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { uniqueAwsPrefix } from "../test/support/aws-test-resources.ts";
@@ -30,8 +30,15 @@ describe("bootstrapAwsResources", () => {
     const second = await bootstrapAwsResources(options);
     expect(second).toEqual({ created: [], existing: first.created });
 
-    const tables = await clients.dynamodb.send(new ListTablesCommand({}));
-    expect(tables.TableNames).toEqual(expect.arrayContaining([`${prefix}-registry`, `${prefix}-jobs`]));
+    for (const table of [resources.registryTable, resources.jobsTable]) {
+      const { Table } = await clients.dynamodb.send(new DescribeTableCommand({ TableName: table.name }));
+      expect(Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
+      expect(Table?.GlobalSecondaryIndexes?.map((i) => i.IndexName).sort()).toEqual(
+        table.globalSecondaryIndexes.map((i) => i.name).sort(),
+      );
+      const ttl = await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: table.name }));
+      expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: "ttl", TimeToLiveStatus: "ENABLED" });
+    }
     const queues = await clients.sqs.send(new ListQueuesCommand({ QueueNamePrefix: prefix }));
     expect(queues.QueueUrls).toHaveLength(2);
     clients.destroy();

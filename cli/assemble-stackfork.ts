@@ -1,4 +1,5 @@
 import path from "node:path";
+import { parseS3StateUrl } from "../aws/parse-pulumi-urls.ts";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
 import { StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
@@ -10,6 +11,7 @@ import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createCommentReactor } from "../github/react-to-comment.ts";
 import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
 import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
+import { loadS3UploadBucket } from "../source/load-s3-upload-bucket.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 import { createWorker, type WorkerDeps } from "../worker/create-worker.ts";
@@ -57,6 +59,15 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     if (backendUrl.startsWith("s3://")) s3Client ??= (await import("../aws/create-aws-clients.ts")).createS3Client();
     return { ...listing, options: { s3: s3Client } };
   };
+  // Uncompressed, a tree may be 10 times its upload; entries as many as a large monorepo's.
+  const uploadedTreeLimits = { maxBytes: config.uploadMaxBytes * 10, maxEntries: 100_000 };
+  // On the AWS store with an s3:// state, uploads go to `uploads/` of the state bucket through
+  // presigned PUTs: a Function URL takes 6 MB at most, and the worker never sees the dashboard's disk.
+  const uploadsBucketName = config.store === "aws" ? parseS3StateUrl(backendUrl)?.bucket : undefined;
+  const uploadBucket =
+    uploadsBucketName === undefined
+      ? undefined
+      : loadS3UploadBucket({ bucket: uploadsBucketName, maxBytes: config.uploadMaxBytes });
 
   // Loaded only by the entry points that run the engine: the webhook and dashboard bundles leave
   // the Automation API out.
@@ -64,7 +75,16 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     const { createPulumiProvisioner } = await import("../provisioner/create-pulumi-provisioner.ts");
     const { createSourceReader } = await import("../source/create-source-reader.ts");
     const { readUploadedTree } = await import("../source/read-uploaded-tree.ts");
+    const { fetchBucketUpload } = await import("../source/fetch-bucket-upload.ts");
     const { createGitHubSourceReader } = await import("../github/create-github-source-reader.ts");
+    const fetchUpload =
+      uploadBucket &&
+      fetchBucketUpload({
+        bucket: uploadBucket,
+        maxBytes: config.uploadMaxBytes,
+        maxTreeBytes: uploadedTreeLimits.maxBytes,
+        maxEntries: uploadedTreeLimits.maxEntries,
+      });
     return createPulumiProvisioner({
       engine: {
         cli,
@@ -77,7 +97,7 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
       dataDir: config.dataDir,
       readSource: createSourceReader({
         sourcesDir: dirs.sources,
-        fromUpload: readUploadedTree(dirs.uploads),
+        fromUpload: readUploadedTree(dirs.uploads, fetchUpload),
         fromGitHub: github && createGitHubSourceReader({ client: github, sourcesDir: dirs.sources, log }),
       }),
       warmRunners: config.warmRunners,
@@ -112,8 +132,8 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
       nameMaxLength: config.nameMaxLength,
       repositories: config.repositories,
       sandboxesPerOwner: config.sandboxesPerOwner,
-      // Uncompressed, a tree may be 10 times its upload; entries as many as a large monorepo's.
-      uploads: { dir: dirs.uploads, maxBytes: config.uploadMaxBytes * 10, maxEntries: 100_000 },
+      uploads: { dir: dirs.uploads, ...uploadedTreeLimits },
+      uploadBucket,
       now,
       wakeWorker,
     });

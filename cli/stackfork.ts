@@ -27,7 +27,7 @@ Usage:
   stackfork serve                          webhook intake + worker + dashboard + API, embedded
   stackfork ls [--json] [--all]            environments of a running server
   stackfork logs <env> [--follow]          engine log of an environment's jobs
-  stackfork orphans [--json]               stacks without a live environment, and the reverse
+  stackfork orphans [--json]               stacks and tagged cloud resources without a live environment, and the reverse
   stackfork reconcile [--dry-run]          reconcile with GitHub now (branches, PRs, missed deliveries)
   stackfork sandbox up [options]           your own copy, from a ref or your working tree
   stackfork sandbox down [options]         destroy your sandbox
@@ -86,8 +86,9 @@ const commands: Record<string, Command> = {
   },
   orphans: {
     help: `stackfork orphans [--json]
-  Lists stacks in the Pulumi state that no live environment owns, and ready environments whose stack
-  is gone. Changes nothing. Exit 1 when there is any.`,
+  Lists stacks in the Pulumi state that no live environment owns, ready environments whose stack
+  is gone, and (repositories of target aws) cloud resources tagged for an environment that is not
+  live. Changes nothing. Exit 1 when there is any.`,
     options: { json: { type: "boolean" } },
     run: (args, config) => listOrphans(config.serverUrl, { json: args.values.json === true, token: readToken(config) }),
   },

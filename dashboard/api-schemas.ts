@@ -100,11 +100,65 @@ const ref = {
   description: "a branch, or a commit (7 to 40 hex digits), of the repository; default: its default branch",
 } as const;
 
+const uploadId = {
+  type: "string",
+  pattern: "^upload-[0-9a-f]{16}$",
+  description:
+    "an upload id of POST /api/uploads whose tarball was PUT (servers that keep uploads in S3); not with `ref`",
+} as const;
+
 export const sandboxBodySchema = {
   type: "object",
   additionalProperties: false,
   required: ["repository", "owner"],
-  properties: { repository, owner, ref },
+  properties: { repository, owner, ref, uploadId },
+} as const;
+
+export const uploadConfigSchema = {
+  type: "object",
+  description: "How this server takes a working tree (`stackfork sandbox up --dir` asks first).",
+  required: ["upload", "maxBytes"],
+  properties: {
+    upload: {
+      type: "string",
+      enum: ["body", "presigned"],
+      description:
+        "`body`: POST the gzip tarball to /api/environments. `presigned`: POST /api/uploads, PUT the tarball to " +
+        "its `uploadUrl`, then POST /api/environments { repository, owner, uploadId }.",
+    },
+    maxBytes: { type: "integer", description: "Largest tarball, compressed (uploadMaxMegabytes)." },
+  },
+} as const;
+
+export const uploadBodySchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["repository", "owner", "sha256", "bytes"],
+  properties: {
+    repository,
+    owner,
+    sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$", description: "SHA-256 of the gzip tarball, in hex" },
+    bytes: { type: "integer", minimum: 1, description: "the tarball's exact length; at most maxBytes" },
+  },
+} as const;
+
+export const uploadTicketSchema = {
+  type: "object",
+  description:
+    "Where to PUT the tarball: exactly these bytes, with exactly these headers (they are signed), before `expiresAt`.",
+  required: ["uploadId", "method", "uploadUrl", "headers", "expiresAt", "alreadyUploaded"],
+  properties: {
+    uploadId: { type: "string", description: "upload-<16 hex of the sha256>: the sandbox's commitSha" },
+    method: { type: "string", enum: ["PUT"] },
+    uploadUrl: { type: "string", description: "a presigned S3 URL" },
+    headers: {
+      type: "object",
+      description: "content-length and x-amz-checksum-sha256: S3 refuses other bytes",
+      additionalProperties: { type: "string" },
+    },
+    expiresAt: dateTime,
+    alreadyUploaded: { type: "boolean", description: "the same bytes are in the bucket already: no PUT needed" },
+  },
 } as const;
 
 export const sandboxQuerySchema = {
@@ -250,5 +304,21 @@ export const reconciliationStatusSchema = {
       },
     },
     redeliveries: { type: "array", items: redeliverySchema },
+  },
+} as const;
+
+/** `GET /api/orphans`' `resources`: what the Tagging API found tagged for an environment that is not live. */
+export const cloudOrphansSchema = {
+  type: "array",
+  description: "empty when no repository has target aws",
+  items: {
+    type: "object",
+    required: ["arn", "environment", "type", "repository"],
+    properties: {
+      arn: { type: "string" },
+      environment: { type: "string", description: "its environment tag: destroyed, or never registered" },
+      type: { type: "string", description: "<service>:<resource type> from the ARN, e.g. dynamodb:table" },
+      repository: { type: "string", description: "its repository tag" },
+    },
   },
 } as const;

@@ -5,10 +5,11 @@ import type { Environment, EnvironmentIdentity } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { Intent, IntentCause } from "../core/intent.ts";
-import { UPLOADED_TREE_BRANCH } from "../core/upload-id.ts";
+import { formatUploadId, UPLOADED_TREE_BRANCH } from "../core/upload-id.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
 import { storeUploadedTree } from "../source/store-uploaded-tree.ts";
+import type { PresignedUpload, UploadBucket } from "../source/upload-bucket.ts";
 import { type SubmitResult, submitIntent } from "../worker/submit-intent.ts";
 import { findRefProblem } from "./find-ref-problem.ts";
 
@@ -21,6 +22,12 @@ export interface EnvironmentActionsDeps {
   /** Live sandboxes per owner across repositories; undefined: one per repository, no other limit. */
   sandboxesPerOwner?: number;
   uploads: { dir: string; maxBytes: number; maxEntries: number };
+  /**
+   * Where uploaded trees go when this server's disk is not the worker's (AWS): clients PUT them to
+   * a presigned URL (`presignUpload`) and ask for the sandbox by `uploadId`. Absent: the server
+   * takes the tarball in the request and keeps it in `uploads.dir`.
+   */
+  uploadBucket?: UploadBucket;
   now: () => Date;
   wakeWorker?: () => void;
 }
@@ -39,11 +46,29 @@ export interface SandboxRequest {
   ref?: string;
   /** A gzip tarball of a working tree, instead of a ref. */
   upload?: Buffer;
+  /** A tree already PUT to the upload bucket (`presignUpload`), instead of a ref. */
+  uploadId?: string;
   /** How it was asked: recorded in history (`api`, `dashboard`). */
   via: string;
 }
 
+export interface UploadRequest {
+  repository: string;
+  owner: string;
+  /** SHA-256 of the gzip tarball, 64 hex digits: the upload id is made of it. */
+  sha256: string;
+  /** The tarball's exact length. */
+  bytes: number;
+}
+
+/** Where to PUT an upload's bytes; `alreadyUploaded`: the same bytes are in the bucket, no PUT needed. */
+export interface UploadTicket extends PresignedUpload {
+  uploadId: string;
+  alreadyUploaded: boolean;
+}
+
 const COMMIT = /^[0-9a-f]{7,40}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
 
 /**
  * What the API and the dashboard's forms can do to environments. Every change that needs a job goes
@@ -57,6 +82,32 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
     const environment = await registry.getEnvironment(id);
     if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`, { details: { id } });
     return environment;
+  }
+
+  function requireRepository(name: string): RepositoryConfig {
+    const repository = deps.repositories.find((r) => r.name.toLowerCase() === name.toLowerCase());
+    if (!repository) {
+      const configured = deps.repositories.map((r) => r.name).join(", ") || "none";
+      throw new StackforkError(
+        "REPOSITORY_NOT_CONFIGURED",
+        `repository ${name} is not configured (configured: ${configured}); add it to stackfork.config.json`,
+      );
+    }
+    return repository;
+  }
+
+  /** One way per server: a tarball kept on a disk the worker may not share would never deploy. */
+  function checkUploadWay(request: SandboxRequest): void {
+    if (request.upload && deps.uploadBucket) throw presignedUploadRequired();
+    if (request.uploadId && !deps.uploadBucket) {
+      throw new StackforkError(
+        "INVALID_INPUT",
+        "this server keeps uploads itself: POST the gzip tarball to /api/environments?repository=<owner/name>&owner=<login>",
+      );
+    }
+    if (request.uploadId && (request.ref || request.upload)) {
+      throw new StackforkError("INVALID_INPUT", "ask for a sandbox from a ref or from an uploadId, not both");
+    }
   }
 
   async function checkQuota(identity: Extract<EnvironmentIdentity, { kind: "sandbox" }>, existing?: Environment) {
@@ -75,17 +126,11 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
   return {
     /** Creates or updates `sandbox/<owner>` of a repository, from a ref or an uploaded tree. */
     async requestSandbox(request: SandboxRequest): Promise<ActionResult> {
-      const wanted = request.repository.toLowerCase();
-      const repository = deps.repositories.find((r) => r.name.toLowerCase() === wanted);
-      if (!repository) {
-        const configured = deps.repositories.map((r) => r.name).join(", ") || "none";
-        throw new StackforkError(
-          "REPOSITORY_NOT_CONFIGURED",
-          `repository ${request.repository} is not configured (configured: ${configured}); add it to stackfork.config.json`,
-        );
-      }
-      const ref = request.upload ? UPLOADED_TREE_BRANCH : (request.ref ?? repository.defaultBranch);
-      const refProblem = request.upload ? undefined : findRefProblem(ref);
+      const repository = requireRepository(request.repository);
+      checkUploadWay(request);
+      const uploaded = request.upload !== undefined || request.uploadId !== undefined;
+      const ref = uploaded ? UPLOADED_TREE_BRANCH : (request.ref ?? repository.defaultBranch);
+      const refProblem = uploaded ? undefined : findRefProblem(ref);
       if (refProblem) throw new StackforkError("INVALID_INPUT", `ref ${JSON.stringify(ref)} ${refProblem}`);
       const identity = { kind: "sandbox" as const, repository: repository.name, owner: request.owner, branch: ref };
       const existing = await registry.findEnvironment(identity);
@@ -108,6 +153,19 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
         commitSha = stored.uploadId;
         from = `an uploaded working tree (${stored.uploadId})`;
       }
+      if (request.uploadId && deps.uploadBucket) {
+        // Only its presence can be checked here (the dashboard may list the bucket, not read it):
+        // the worker checks the bytes and the tree when it reads them (source/fetch-bucket-upload.ts).
+        if (!(await deps.uploadBucket.findUpload(request.uploadId))) {
+          throw new StackforkError(
+            "SOURCE_NOT_FOUND",
+            `no upload ${request.uploadId} in the bucket: PUT the tarball to the URL of POST /api/uploads first`,
+            { details: { uploadId: request.uploadId } },
+          );
+        }
+        commitSha = request.uploadId;
+        from = `an uploaded working tree (${request.uploadId})`;
+      }
       // A sandbox's ref is not its identity: the worker reads the branch of the environment when it runs.
       if (existing && existing.branch !== ref)
         await registry.updateEnvironment(existing.id, { branch: ref }, deps.now());
@@ -118,6 +176,42 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
         cause: cause(request.owner, `sandbox up from ${from}`, request.via),
       });
       return toActionResult(result);
+    },
+
+    /** Where uploads go: `bucket` (presignUpload, then requestSandbox with its uploadId) or this `server`. */
+    uploadsTo: (deps.uploadBucket ? "bucket" : "server") as "bucket" | "server",
+
+    /**
+     * A presigned PUT for a working tree's tarball of exactly `bytes` bytes hashing to `sha256`;
+     * its upload id is made of that hash, as when the server stores the tarball itself.
+     */
+    async presignUpload(request: UploadRequest): Promise<UploadTicket> {
+      const bucket = deps.uploadBucket;
+      if (!bucket) {
+        throw new StackforkError(
+          "NOT_FOUND",
+          "this server keeps uploads itself: POST the gzip tarball to /api/environments?repository=<owner/name>&owner=<login>",
+        );
+      }
+      requireRepository(request.repository);
+      const sha256 = request.sha256.toLowerCase();
+      if (!SHA256.test(sha256)) throw new StackforkError("INVALID_INPUT", "sha256 must be 64 hex digits");
+      if (!Number.isInteger(request.bytes) || request.bytes < 1) {
+        throw new StackforkError("INVALID_INPUT", "bytes must be the tarball's length, at least 1");
+      }
+      if (request.bytes > bucket.maxBytes) {
+        throw new StackforkError(
+          "ARCHIVE_TOO_LARGE",
+          `the upload is ${request.bytes} bytes, over the ${bucket.maxBytes} allowed (uploadMaxMegabytes)`,
+          { details: { maxBytes: bucket.maxBytes } },
+        );
+      }
+      const uploadId = formatUploadId(sha256);
+      const [presigned, existing] = await Promise.all([
+        bucket.presignUpload({ uploadId, sha256, bytes: request.bytes }),
+        bucket.findUpload(uploadId),
+      ]);
+      return { uploadId, ...presigned, alreadyUploaded: existing?.bytes === request.bytes };
     },
 
     /** Deploys again the commit last asked for (the current one), e.g. after a failure. */
@@ -165,6 +259,14 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
 }
 
 export type EnvironmentActions = ReturnType<typeof createEnvironmentActions>;
+
+/** The answer to a tarball sent in the request to a server whose uploads go to S3. */
+export function presignedUploadRequired(): StackforkError {
+  return new StackforkError(
+    "PRESIGNED_UPLOAD_REQUIRED",
+    "this server keeps uploads in S3: use the presigned upload: POST /api/uploads { repository, owner, sha256, bytes }, PUT the tarball to its uploadUrl with its headers, then POST /api/environments { repository, owner, uploadId } (stackfork sandbox up --dir does all three)",
+  );
+}
 
 function cause(actor: string, message: string, via: string): IntentCause {
   return { actor, message: actor === via ? message : `${message} (via ${via})` };

@@ -344,6 +344,30 @@ describe("the JSON API", () => {
     expect(response.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
   });
 
+  it("answers GET /api/orphans with the cloud resources of environments not live, and none without a source of them", async () => {
+    const resource = {
+      arn: "arn:aws:dynamodb:us-east-1:123456789012:table/api-gone-items",
+      environment: "api-gone",
+      type: "dynamodb:table",
+      repository: "acme/api",
+    };
+    const withCloud = await createDashboardHarness({ listStacks: () => [], findCloudOrphans: async () => [resource] });
+    const withoutCloud = await createDashboardHarness({ listStacks: () => [] });
+    try {
+      const answer = await withCloud.app.inject("/api/orphans");
+      expect(answer.statusCode).toBe(200);
+      expect(answer.json()).toEqual({ stacks: [], environments: [], resources: [resource] });
+      expect((await withoutCloud.app.inject("/api/orphans")).json()).toEqual({
+        stacks: [],
+        environments: [],
+        resources: [],
+      });
+    } finally {
+      await withCloud.close();
+      await withoutCloud.close();
+    }
+  });
+
   it("answers the reconciliation routes with 404 offline, and POST /api/reconcile only with the token", async () => {
     expect((await h.app.inject({ method: "POST", url: "/api/reconcile", payload: {} })).statusCode).toBe(401);
     const offline = await h.app.inject({ method: "POST", url: "/api/reconcile", headers: h.bearer, payload: {} });
@@ -418,6 +442,8 @@ describe("the JSON API", () => {
           "GET /api/orphans",
           "POST /api/reconcile",
           "GET /api/reconciliation",
+          "GET /api/uploads/config",
+          "POST /api/uploads",
         ].sort(),
       );
       const create = document.paths["/api/environments"].post;

@@ -5,10 +5,12 @@ import { StackforkError } from "../core/errors.ts";
 import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
+import type { CloudOrphan } from "../worker/find-cloud-orphans.ts";
 import { findOrphans } from "../worker/find-orphans.ts";
 import {
   actionResultSchema,
   bearerSecurity,
+  cloudOrphansSchema,
   environmentKinds,
   environmentSchema,
   environmentStatuses,
@@ -23,8 +25,9 @@ import {
   sandboxBodySchema,
   sandboxQuerySchema,
 } from "./api-schemas.ts";
-import type { ActionResult, EnvironmentActions } from "./create-environment-actions.ts";
+import { type ActionResult, type EnvironmentActions, presignedUploadRequired } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
+import { registerUploadRoutes } from "./register-upload-routes.ts";
 
 export interface ApiDeps {
   registry: Registry;
@@ -34,6 +37,8 @@ export interface ApiDeps {
   uploadMaxBytes: number;
   /** Every stack in the Pulumi state, for `GET /api/orphans`; absent: the route answers 404. */
   listStacks?: () => StackRef[] | Promise<StackRef[]>;
+  /** Cloud resources of `aws`-target copies whose environment is not live; absent: none. */
+  findCloudOrphans?: () => Promise<CloudOrphan[]>;
   /** Reconciliation with GitHub; absent (offline): its routes answer 404. */
   reconciler?: GitHubReconciler;
 }
@@ -53,11 +58,16 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     // Only JSON and, for uploads, gzip: a form post or plain text here is a mistake (415).
     api.removeAllContentTypeParsers();
     api.addContentTypeParser("application/json", { parseAs: "string" }, api.getDefaultJsonParser("error", "error"));
-    api.addContentTypeParser(
-      "application/gzip",
-      { parseAs: "buffer", bodyLimit: deps.uploadMaxBytes },
-      (_r, body, done) => done(null, body),
-    );
+    if (actions.uploadsTo === "bucket") {
+      // Refused before a byte is read, whatever its size: the bytes go to S3 (POST /api/uploads).
+      api.addContentTypeParser("application/gzip", (_r, _payload, done) => done(presignedUploadRequired(), undefined));
+    } else {
+      api.addContentTypeParser(
+        "application/gzip",
+        { parseAs: "buffer", bodyLimit: deps.uploadMaxBytes },
+        (_r, body, done) => done(null, body),
+      );
+    }
     const read = { onRequest: access.requireRead };
     const change = { onRequest: access.requireBearer };
 
@@ -208,12 +218,12 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
         ...read,
         schema: {
           summary:
-            "What the registry and the Pulumi state disagree on: stacks no live environment owns, ready environments with no stack",
+            "What the registry, the Pulumi state and the cloud disagree on: stacks no live environment owns, ready environments with no stack, resources tagged for an environment that is not live (target aws)",
           tags: ["environments"],
           response: {
             200: {
               type: "object",
-              required: ["stacks", "environments"],
+              required: ["stacks", "environments", "resources"],
               properties: {
                 stacks: {
                   type: "array",
@@ -241,6 +251,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
                     },
                   },
                 },
+                resources: cloudOrphansSchema,
               },
             },
             401: errorResponses[401],
@@ -250,7 +261,11 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
       },
       async () => {
         if (!deps.listStacks) throw new StackforkError("NOT_FOUND", "this server keeps no Pulumi state of its own");
-        return findOrphans(registry, await deps.listStacks());
+        const [orphans, resources] = await Promise.all([
+          findOrphans(registry, await deps.listStacks()),
+          deps.findCloudOrphans?.() ?? [],
+        ]);
+        return { ...orphans, resources };
       },
     );
 
@@ -263,7 +278,9 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
           description:
             "JSON `{ repository, owner, ref? }` deploys a branch or commit of the repository's configured clone. " +
             "A gzip tarball of the repository's root (Content-Type: application/gzip, `repository` and `owner` in the " +
-            "query) deploys that tree. One sandbox per owner and repository: asking again updates it.",
+            "query) deploys that tree; a server that keeps uploads in S3 (GET /api/uploads/config) answers it 415 " +
+            "PRESIGNED_UPLOAD_REQUIRED and takes JSON `{ repository, owner, uploadId }` instead, after POST /api/uploads " +
+            "and the PUT. One sandbox per owner and repository: asking again updates it.",
           tags: ["sandboxes"],
           security: bearerSecurity,
           querystring: sandboxQuerySchema,
@@ -280,8 +297,15 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
             ...errorResponses,
             409: { ...errorSchema, description: "QUOTA_EXCEEDED: the owner has as many sandboxes as allowed." },
             413: { ...errorSchema, description: "The upload is too large." },
-            415: { ...errorSchema, description: "Neither JSON nor gzip." },
-            422: { ...errorSchema, description: "The upload is not a safe, readable tarball (ARCHIVE_*)." },
+            415: {
+              ...errorSchema,
+              description: "Neither JSON nor gzip; or PRESIGNED_UPLOAD_REQUIRED: this server takes uploads through S3.",
+            },
+            422: {
+              ...errorSchema,
+              description:
+                "The upload is not a safe, readable tarball (ARCHIVE_*); SOURCE_NOT_FOUND: no such uploadId.",
+            },
           },
         },
       },
@@ -405,6 +429,8 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
       async () => requireReconciler(deps).readStatus(),
     );
 
+    registerUploadRoutes(api, { actions, access, uploadMaxBytes: deps.uploadMaxBytes });
+
     api.get(
       "/api/openapi.json",
       { ...read, schema: { summary: "This document", tags: ["meta"], hide: true } },
@@ -424,6 +450,7 @@ function readSandboxInput(request: FastifyRequest): {
   owner: string;
   ref?: string;
   upload?: Buffer;
+  uploadId?: string;
 } {
   if (Buffer.isBuffer(request.body)) {
     const { repository, owner } = request.query as { repository?: string; owner?: string };
@@ -438,7 +465,7 @@ function readSandboxInput(request: FastifyRequest): {
   }
   if (!request.body)
     throw new StackforkError("INVALID_INPUT", "send JSON { repository, owner, ref? }, or a gzip tarball");
-  return request.body as { repository: string; owner: string; ref?: string };
+  return request.body as { repository: string; owner: string; ref?: string; uploadId?: string };
 }
 
 function statusOf(result: ActionResult): 200 | 202 {

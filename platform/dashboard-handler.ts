@@ -27,6 +27,9 @@ export function createDashboardHandler(env: NodeJS.ProcessEnv) {
         repositories: runtime.config.repositories,
         uploadMaxBytes: runtime.config.uploadMaxBytes,
         listStacks: runtime.listStacks,
+        findCloudOrphans: runtime.findCloudOrphans,
+        // The reaper's schedule reconciles; here the status, and a run on demand.
+        reconciler: await runtime.createReconciler(),
         now: runtime.now,
       },
       // GitHub's deliveries go to the webhook function; here the route refuses what it cannot verify.

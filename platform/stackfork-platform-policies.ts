@@ -89,6 +89,15 @@ export function listState(bucketArn: pulumi.Input<string>): PolicyStatement {
   return { Sid: "ListState", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] };
 }
 
+/**
+ * Cloud orphans: the copies' resources found by their tags. GetResources has no resource-level
+ * permissions, so `*` is the only resource it takes; it reads tags, never the resources.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonresourcegroupstaggingapi.html
+ */
+export function findTaggedResources(): PolicyStatement {
+  return { Sid: "FindTaggedResources", Effect: "Allow", Action: ["tag:GetResources"], Resource: ["*"] };
+}
+
 export function stateObjects(bucketArn: pulumi.Input<string>): PolicyStatement {
   return {
     Sid: "StateObjects",

@@ -16,6 +16,7 @@ import type { PlatformConfig } from "./stackfork-platform-config.ts";
 import {
   assumedByService,
   deployCopies,
+  findTaggedResources,
   listState,
   ownLogs,
   type PolicyStatement,
@@ -375,11 +376,17 @@ export class StackforkPlatform extends pulumi.ComponentResource {
           putUploads(bucket.arn),
           useKey(keyArn, ["kms:GenerateDataKey"]),
           readSecrets([secrets.apiToken.arn, secrets.github.arn]),
+          findTaggedResources(),
         ]),
       ],
       worker,
       reaper: [
-        platform("reaper", [sendWakes(queues.wake.arn), listState(bucket.arn), readSecrets([secrets.github.arn])]),
+        platform("reaper", [
+          sendWakes(queues.wake.arn),
+          listState(bucket.arn),
+          readSecrets([secrets.github.arn]),
+          findTaggedResources(),
+        ]),
       ],
     };
   }

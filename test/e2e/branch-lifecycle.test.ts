@@ -116,7 +116,7 @@ describe("a branch's environment, end to end", () => {
   it("reports orphans from the real state: none, then a stack with no environment and an environment with no stack", async () => {
     const orphans = () => fetch(`${server.baseUrl}/api/orphans`).then((r) => r.json());
     // Every environment so far (one destroyed, one ready) agrees with the state.
-    expect(await orphans()).toEqual({ stacks: [], environments: [] });
+    expect(await orphans()).toEqual({ stacks: [], environments: [], resources: [] });
     const ready = (await server.environments()).environments.find((e) => e.status === "ready");
     expect(ready).toBeDefined();
     const stacksDir = path.join(dataDir, "pulumi", "backend", ".pulumi", "stacks", PROJECT);
@@ -138,6 +138,6 @@ describe("a branch's environment, end to end", () => {
       renameSync(`${stackFile}.moved`, stackFile);
       rmSync(path.join(stacksDir, "ghost.json"));
     }
-    expect(await orphans()).toEqual({ stacks: [], environments: [] });
+    expect(await orphans()).toEqual({ stacks: [], environments: [], resources: [] });
   });
 });

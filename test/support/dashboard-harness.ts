@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildServer } from "../../cli/build-server.ts";
+import { buildServer, type DashboardOptions } from "../../cli/build-server.ts";
 import type { RepositoryConfig } from "../../core/config.ts";
 import { createEnvironmentActions } from "../../dashboard/create-environment-actions.ts";
 import type { JobQueue } from "../../queue/job-queue.ts";
@@ -24,6 +24,9 @@ export interface DashboardHarnessOptions {
   start?: Date;
   /** Reconciliation with GitHub; absent: an offline server. */
   reconciler?: GitHubReconciler;
+  /** `GET /api/orphans`' sources; absent: a server that keeps no Pulumi state (404). */
+  listStacks?: DashboardOptions["listStacks"];
+  findCloudOrphans?: DashboardOptions["findCloudOrphans"];
 }
 
 /**
@@ -71,6 +74,8 @@ export async function createDashboardHarness(options: DashboardHarnessOptions = 
     },
     dashboard: {
       reconciler: options.reconciler,
+      listStacks: options.listStacks,
+      findCloudOrphans: options.findCloudOrphans,
       apiToken: DASHBOARD_TOKEN,
       readsOpen: options.readsOpen ?? true,
       actions,
