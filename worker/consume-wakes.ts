@@ -60,7 +60,10 @@ export function consumeWakes<W extends { environmentId: string }>(options: Consu
       try {
         const wakes = await source.receive({
           max: Math.min(10, options.concurrency - inFlight.size),
-          waitSeconds: stopping ? 0 : 20,
+          // Idle: one long poll per 20 s. With wakes in hand, short polls: a poll that began while
+          // an environment's wake was in flight may pass over that environment's next wake (its
+          // group was blocked when the poll began; the emulator keeps it so for the whole poll).
+          waitSeconds: stopping ? 0 : inFlight.size > 0 ? 2 : 20,
           visibilitySeconds: visibility,
         });
         for (const wake of wakes) {
