@@ -5,7 +5,7 @@ import type { StackforkConfig } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
 import { createAwsJobQueue } from "../queue/aws-job-queue.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
-import { createWakeReceiver } from "../queue/receive-wakes.ts";
+import { createWakeReceiver } from "../queue/create-wake-receiver.ts";
 import { createDynamoDbRegistry } from "../registry/dynamodb-registry.ts";
 import type { Registry } from "../registry/registry.ts";
 import { createDynamoDbReconciliationStore } from "../worker/dynamodb-reconciliation-store.ts";

@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -10,7 +8,6 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AwsResources } from "../aws/aws-resources.ts";
 import { type AwsClients, createAwsClients } from "../aws/create-aws-clients.ts";
@@ -18,9 +15,10 @@ import { createAwsTestResources } from "../test/support/aws-test-resources.ts";
 import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { startThrottlingProxy } from "../test/support/throttling-proxy.ts";
 import { type AwsJobQueue, createAwsJobQueue } from "./aws-job-queue.ts";
+import { createWakeReceiver } from "./create-wake-receiver.ts";
+import { raceClaims } from "./fixtures/race-claims.ts";
 import type { EnqueueInput, Job } from "./job-queue.ts";
 import { describeJobQueueContract } from "./job-queue-contract.ts";
-import { createWakeReceiver } from "./receive-wakes.ts";
 
 // A fresh table and queue for every test: the contract wants an empty queue each time.
 describeJobQueueContract("dynamodb+sqs", async () => {
@@ -202,32 +200,12 @@ describe("createAwsJobQueue", () => {
       expect(jobs).toHaveLength(2 * environments);
 
       const ledgerFile = path.join(dir, "ledger.db");
-      const ledger = new Database(ledgerFile);
-      ledger.pragma("journal_mode = WAL");
-      ledger.exec(`
-        CREATE TABLE ready (owner TEXT PRIMARY KEY);
-        CREATE TABLE held (environment_id TEXT PRIMARY KEY, job_id TEXT NOT NULL);
-        CREATE TABLE claims (n INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT, environment_id TEXT, job_id TEXT, type TEXT);
-      `);
-      const workers = ["p1", "p2", "p3"];
-      const script = path.join(import.meta.dirname, "fixtures", "claim-aws-until-empty.ts");
-      const outputs = await Promise.all(
-        workers.map((owner) =>
-          promisify(execFile)(
-            process.execPath,
-            ["--import", "tsx", script, prefix, ledgerFile, owner, String(workers.length), at(1).toISOString()],
-            { cwd: path.resolve(import.meta.dirname, "..") },
-          ),
-        ),
-      );
-      const violations = outputs.flatMap(({ stdout }) => (JSON.parse(stdout) as { violations: string[] }).violations);
-      const claims = ledger.prepare("SELECT owner, environment_id, job_id, type FROM claims ORDER BY n").all() as {
-        owner: string;
-        environment_id: string;
-        job_id: string;
-        type: string;
-      }[];
-      ledger.close();
+      const { violations, claims } = await raceClaims({
+        queue: ["aws", prefix],
+        ledgerFile,
+        workers: ["p1", "p2", "p3"],
+        now: at(1),
+      });
 
       expect(violations).toEqual([]);
       expect(claims.map((c) => c.job_id).sort()).toEqual(jobs.map((j) => j.id).sort());

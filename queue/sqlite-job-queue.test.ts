@@ -1,12 +1,11 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStackforkError } from "../core/errors.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
+import { raceClaims } from "./fixtures/race-claims.ts";
 import type { EnqueueInput, Job, JobQueue } from "./job-queue.ts";
 import { describeJobQueueContract } from "./job-queue-contract.ts";
 import { createSqliteJobQueue } from "./sqlite-job-queue.ts";
@@ -131,33 +130,12 @@ describe("createSqliteJobQueue", () => {
     const jobs = await queue.listPending();
     await queue.close();
 
-    const ledger = new Database(ledgerFile);
-    ledger.pragma("journal_mode = WAL");
-    ledger.exec(`
-      CREATE TABLE ready (owner TEXT PRIMARY KEY);
-      CREATE TABLE held (environment_id TEXT PRIMARY KEY, job_id TEXT NOT NULL);
-      CREATE TABLE claims (n INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT, environment_id TEXT, job_id TEXT, type TEXT);
-    `);
-    const workers = ["p1", "p2", "p3"];
-    const script = path.join(import.meta.dirname, "fixtures", "claim-until-empty.ts");
-    const outputs = await Promise.all(
-      workers.map((owner) =>
-        promisify(execFile)(
-          process.execPath,
-          ["--import", "tsx", script, file, ledgerFile, owner, String(workers.length), at(1).toISOString()],
-          {
-            cwd: path.resolve(import.meta.dirname, ".."),
-          },
-        ),
-      ),
-    );
-    const violations = outputs.flatMap(({ stdout }) => (JSON.parse(stdout) as { violations: string[] }).violations);
-    const claims = ledger.prepare("SELECT environment_id, job_id, type FROM claims ORDER BY n").all() as {
-      environment_id: string;
-      job_id: string;
-      type: string;
-    }[];
-    ledger.close();
+    const { violations, claims } = await raceClaims({
+      queue: ["sqlite", file],
+      ledgerFile,
+      workers: ["p1", "p2", "p3"],
+      now: at(1),
+    });
 
     expect(violations).toEqual([]);
     // Every job claimed exactly once (no lease expired: the children use a fixed time).

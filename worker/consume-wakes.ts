@@ -1,7 +1,7 @@
 import type { Logger } from "../core/logger.ts";
 import type { Worker } from "./create-worker.ts";
 
-/** What the consumer needs of the SQS wake queue (queue/receive-wakes.ts). */
+/** What the consumer needs of the SQS wake queue (queue/create-wake-receiver.ts). */
 export interface WakeSource<W extends { environmentId: string }> {
   receive(options: { max: number; waitSeconds: number; visibilitySeconds: number }): Promise<W[]>;
   extend(wake: W, seconds: number): Promise<void>;
