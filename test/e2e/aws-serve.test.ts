@@ -23,7 +23,7 @@ describe("stackfork serve on the AWS adapters", () => {
     startEmbeddedServer({
       dataDir,
       repositories: [{ name: REPO, localPath: repo.dir }],
-      extraConfig: { leaseSeconds: 5, reapIntervalSeconds: 5 },
+      extraConfig: { leaseSeconds: 20, reapIntervalSeconds: 5 },
       env: aws.env,
     });
   const queuedId = (body: Record<string, unknown>) =>

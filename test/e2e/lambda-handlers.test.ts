@@ -49,7 +49,7 @@ describe("the Lambda handlers, on the AWS emulator", () => {
       STACKFORK_DATA_DIR: path.join(work, "tmp-stackfork"),
       STACKFORK_CONFIG_JSON: JSON.stringify({
         repositories: [{ name: REPO, localPath: repo.dir }],
-        leaseSeconds: 5,
+        leaseSeconds: 20,
         warmRunners: 0,
       }),
       GITHUB_WEBHOOK_SECRET_ARN: secret.ARN,
