@@ -72,22 +72,25 @@ try {
     servers.push(server);
     const idOf = (body: Record<string, unknown>) =>
       (body.queued as { environment: string }[])[0]?.environment as string;
+    const snapshot = () => ({ ...proxy.counters.requests });
     const total = () => proxy.counters.requests.dynamodb + proxy.counters.requests.sqs + proxy.counters.requests.other;
+    const since = (before: ReturnType<typeof snapshot>) =>
+      `${total() - before.dynamodb - before.sqs - before.other} (DynamoDB ${proxy.counters.requests.dynamodb - before.dynamodb}, SQS ${proxy.counters.requests.sqs - before.sqs}, S3 + KMS ${proxy.counters.requests.other - before.other})`;
 
     // 1. Time to preview, and the requests of one webhook and of one deploy.
     const previews: number[] = [];
-    const perWebhook: number[] = [];
-    const perDeploy: number[] = [];
+    const perWebhook: string[] = [];
+    const perDeploy: string[] = [];
     for (let i = 0; i < rounds; i++) {
       const sha = repo.commit(`preview-${i}`, `preview ${i}`);
-      const before = total();
+      const before = snapshot();
       const started = performance.now();
       const { body } = await server.deliver("push", pushPayload(REPO, `preview-${i}`, sha));
-      const afterIntake = total();
+      perWebhook.push(since(before));
+      const afterIntake = snapshot();
       await server.waitFor(idOf(body), (e) => e.status === "ready" && e.commitSha === sha, 300_000);
       previews.push(performance.now() - started);
-      perWebhook.push(afterIntake - before);
-      perDeploy.push(total() - afterIntake);
+      perDeploy.push(since(afterIntake));
     }
 
     // 2. Intake latency: pushes to one branch, `concurrency` at a time (after the first, each
@@ -95,7 +98,10 @@ try {
     // and no engine runs meanwhile: on the emulator, one Python process, an engine's S3 writes would
     // be what is measured, not the intake.
     const latencies: number[] = [];
-    const shas = Array.from({ length: pushes }, (_, i) => `${store === "aws" ? "a" : "b"}${i.toString(16).padStart(39, "0")}`);
+    const shas = Array.from(
+      { length: pushes },
+      (_, i) => `${store === "aws" ? "a" : "b"}${i.toString(16).padStart(39, "0")}`,
+    );
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
