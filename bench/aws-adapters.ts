@@ -8,15 +8,20 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import pino from "pino";
 import { defineAwsResources } from "../aws/aws-resources.ts";
 import { bootstrapAwsResources } from "../aws/bootstrap-aws-resources.ts";
 import { createAwsClients } from "../aws/create-aws-clients.ts";
-import { type EmbeddedServer, startEmbeddedServer } from "../test/support/embedded-server.ts";
+import { createStoreClients } from "../aws/create-store-clients.ts";
+import { createAwsJobQueue } from "../queue/aws-job-queue.ts";
+import { createDynamoDbRegistry } from "../registry/dynamodb-registry.ts";
+import { type EmbeddedServer, startEmbeddedServer, WEBHOOK_SECRET } from "../test/support/embedded-server.ts";
 import { createFixtureRepository } from "../test/support/fixture-repository.ts";
 import { stopProcessesMentioning } from "../test/support/stack-state.ts";
 import { startAwsEmulator } from "../test/support/start-aws-emulator.ts";
 import { startThrottlingProxy } from "../test/support/throttling-proxy.ts";
-import { pushPayload } from "../test/support/webhook-deliveries.ts";
+import { pushPayload, signDelivery } from "../test/support/webhook-deliveries.ts";
+import { receiveDelivery } from "../webhook/receive-delivery.ts";
 
 const { values } = parseArgs({
   options: {
@@ -126,6 +131,10 @@ try {
     await server.stop();
   }
 
+  // 3. The same intake in this process, straight on the adapters, nothing else on the emulator: what
+  // the emulator's own pace allows, one at a time and `concurrency` at a time.
+  const inProcess = await measureIntakeInProcess(prefix, concurrency);
+
   const [sqlite, aws] = results;
   if (!sqlite || !aws) throw new Error("a store did not run");
   console.log("### The AWS adapters against the embedded default (emulator on loopback)\n");
@@ -139,9 +148,14 @@ try {
   console.log(
     `| intake p50 / p99, ${pushes} pushes to one branch, ${concurrency} at a time | ${sqlite.p50.toFixed(1)} / ${sqlite.p99.toFixed(1)} ms | ${aws.p50.toFixed(1)} / ${aws.p99.toFixed(1)} ms | ${(aws.p99 / sqlite.p99).toFixed(2)}x (p99) |`,
   );
-  console.log(`| AWS requests per webhook (a push to a new branch) | | ${aws.perWebhook.join(", ")} | |`);
+  for (const row of inProcess) {
+    console.log(
+      `| intake p50 / p99 in-process on the AWS adapters, nothing else on the emulator, ${row.concurrency} at a time | | ${row.p50.toFixed(1)} / ${row.p99.toFixed(1)} ms (${row.requests.toFixed(1)} requests a push) | |`,
+    );
+  }
+  console.log(`| AWS requests per webhook (a push to a new branch), each round | | ${aws.perWebhook.join("; ")} | |`);
   console.log(
-    `| AWS requests per deploy (wake to ready, engine's S3 and KMS included) | | ${aws.perDeploy.join(", ")} | |`,
+    `| AWS requests per deploy (wake to ready, the engine's included), each round | | ${aws.perDeploy.join("; ")} | |`,
   );
 } finally {
   for (const server of servers) await server.stop().catch(() => undefined);
@@ -149,6 +163,48 @@ try {
   await proxy.close();
   await emulator.stop();
   rmSync(work, { recursive: true, force: true });
+}
+
+async function measureIntakeInProcess(prefix: string, concurrency: number) {
+  const clients = createStoreClients();
+  const resources = defineAwsResources(prefix);
+  const deps = {
+    registry: createDynamoDbRegistry({ clients, table: resources.registryTable }),
+    queue: createAwsJobQueue({ clients, resources }),
+    nameMaxLength: 40,
+    webhookSecrets: [WEBHOOK_SECRET],
+    findRepository: () => ({
+      name: "acme/inproc",
+      stackPath: "stacks/service",
+      defaultBranch: "main",
+      target: "local" as const,
+      ttlHours: 72,
+    }),
+    log: pino({ level: "silent" }),
+    now: () => new Date(),
+    notifier: { notify: async () => {} },
+  };
+  const rows = [];
+  for (const n of [1, concurrency]) {
+    const latencies: number[] = [];
+    const before = proxy.counters.requests.dynamodb + proxy.counters.requests.sqs;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: n }, async () => {
+        while (next < 40) {
+          const sha = `c${n}${(next++).toString(16).padStart(38, "0")}`;
+          const delivery = await signDelivery(WEBHOOK_SECRET, "push", pushPayload("acme/inproc", `inproc-${n}`, sha));
+          const started = performance.now();
+          await receiveDelivery(deps, { getHeader: (name) => delivery.headers[name], rawBody: delivery.body });
+          latencies.push(performance.now() - started);
+        }
+      }),
+    );
+    const requests = (proxy.counters.requests.dynamodb + proxy.counters.requests.sqs - before) / 40;
+    rows.push({ concurrency: n, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), requests });
+  }
+  clients.destroy();
+  return rows;
 }
 
 function median(xs: number[]): number {
