@@ -180,6 +180,7 @@ describe("the platform program (Pulumi mocks)", () => {
       "aws:kms/alias:Alias": 1,
       "aws:s3/bucket:Bucket": 1,
       "aws:s3/bucketVersioning:BucketVersioning": 1,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 1,
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
       "aws:s3/bucketPolicy:BucketPolicy": 1,
@@ -289,6 +290,13 @@ describe("the platform program (Pulumi mocks)", () => {
       bucket: `${bucket.name}-id`,
       versioningConfiguration: { status: "Enabled" },
     });
+    // Uploaded trees expire; replaced state versions too, after long enough to bring one back.
+    expect(
+      named("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "stackfork-state").inputs.rules,
+    ).toEqual([
+      expect.objectContaining({ filter: { prefix: "uploads/" }, expiration: { days: 30 }, status: "Enabled" }),
+      expect.objectContaining({ noncurrentVersionExpiration: { noncurrentDays: 90 }, status: "Enabled" }),
+    ]);
     const encryption = named(
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
       "stackfork-state",

@@ -32,6 +32,11 @@ import {
 
 const require = createRequire(import.meta.url);
 
+/** Days an uploaded working tree stays in the state bucket. */
+const UPLOAD_DAYS = 30;
+/** Days a replaced version of a state object stays (the bucket is versioned). */
+const REPLACED_STATE_DAYS = 90;
+
 /** The zip functions' entry points (DESIGN.md, "External contract"), each exporting `handler`. */
 export const PLATFORM_HANDLERS = {
   webhook: fileURLToPath(new URL("./webhook-handler.ts", import.meta.url)),
@@ -172,6 +177,24 @@ export class StackforkPlatform extends pulumi.ComponentResource {
     new aws.s3.BucketVersioning(
       `${this.name}-state`,
       { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+      this.opts(),
+    );
+    // Uploaded working trees (`uploads/`) are kept 30 days: a sandbox redeployed later is uploaded
+    // again. Replaced versions of the state are kept 90 days: long enough to bring a state back.
+    new aws.s3.BucketLifecycleConfiguration(
+      `${this.name}-state`,
+      {
+        bucket: bucket.id,
+        rules: [
+          { id: "uploads", status: "Enabled", filter: { prefix: "uploads/" }, expiration: { days: UPLOAD_DAYS } },
+          {
+            id: "replaced-state-versions",
+            status: "Enabled",
+            filter: {},
+            noncurrentVersionExpiration: { noncurrentDays: REPLACED_STATE_DAYS },
+          },
+        ],
+      },
       this.opts(),
     );
     new aws.s3.BucketServerSideEncryptionConfiguration(
