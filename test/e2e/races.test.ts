@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
+import { expectBurstCollapses } from "../support/expect-burst-collapses.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
 import {
   listStackLocks,
@@ -44,18 +45,7 @@ describe("races and crashes", () => {
     (body.queued as { environment: string }[])[0]?.environment as string;
 
   it("collapses a burst of 10 pushes into at most 2 engine runs, ending on the last commit", async () => {
-    const shas = Array.from({ length: 10 }, (_, i) => repo.commit("burst", `burst ${i}`));
-    // In order, as GitHub sends them, within well under a second.
-    const answers = [];
-    for (const sha of shas) answers.push(await server.deliver("push", pushPayload(REPO, "burst", sha)));
-    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
-    const last = shas.at(-1) as string;
-    const env = await server.waitFor(
-      queuedId(answers[0]?.body ?? {}),
-      (e) => e.status === "ready" && e.commitSha === last,
-    );
-    expect(env.events.filter((e) => e.type === "deploy_started").length).toBeLessThanOrEqual(2);
-    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: last });
+    await expectBurstCollapses(server, repo, REPO);
   });
 
   it("a destroy arriving during a deploy ends destroyed, with nothing left", async () => {
