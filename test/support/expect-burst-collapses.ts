@@ -13,8 +13,9 @@ export async function expectBurstCollapses(server: EmbeddedServer, repo: Fixture
   const answers = [];
   for (const sha of shas) answers.push(await server.deliver("push", pushPayload(repository, "burst", sha)));
   expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
-  const queued = (answers[0]?.body ?? {}).queued as { environment: string }[];
-  const id = queued[0]?.environment as string;
+  const [first] = answers;
+  if (!first) throw new Error("no push was answered");
+  const id = (first.body.queued as { environment: string }[])[0]?.environment as string;
   const last = shas.at(-1) as string;
   const env = await server.waitFor(id, (e) => e.status === "ready" && e.commitSha === last);
   expect(env.events.filter((e) => e.type === "deploy_started").length).toBeLessThanOrEqual(2);
