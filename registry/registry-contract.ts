@@ -8,6 +8,8 @@ import { DELIVERY_ABANDONED_AFTER_MS, type Registry } from "./registry.ts";
 export interface RegistryContractOptions {
   /** The `maxLogLinesPerJob` of the registries `makeRegistry` returns. @default 2000 */
   maxLogLinesPerJob?: number;
+  /** A second registry on the storage of the one `makeRegistry` returned last (its file, its table). */
+  reopen: () => Promise<Registry>;
 }
 
 const t0 = new Date("2030-01-01T00:00:00.000Z");
@@ -27,7 +29,7 @@ const validName = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 export function describeRegistryContract(
   name: string,
   makeRegistry: () => Promise<Registry>,
-  options: RegistryContractOptions = {},
+  options: RegistryContractOptions,
 ): void {
   const maxLogLinesPerJob = options.maxLogLinesPerJob ?? 2000;
 
@@ -60,6 +62,34 @@ export function describeRegistryContract(
       for (const next of paths[status]) current = await registry.updateEnvironment(env.id, { status: next }, now);
       return current;
     }
+
+    it("keeps environments, history, logs, counts and deliveries for a registry opened again on its storage", async () => {
+      const env = await registry.ensureEnvironment(branch("durable"), { status: "queued", now: at(0) });
+      const ready = await registry.updateEnvironment(env.id, { status: "deploying", commitSha: "c".repeat(40) }, at(1));
+      const event = await registry.appendEvent({
+        environmentId: env.id,
+        at: at(2).toISOString(),
+        type: "deploy_started",
+        message: "up",
+        jobId: "job-1",
+      });
+      await registry.appendLog(env.id, "job-1", ["one", "two"], at(3));
+      await registry.rememberDelivery("delivery-1", at(4));
+      await registry.close();
+
+      registry = await options.reopen();
+      expect(await registry.getEnvironment(env.id)).toStrictEqual(ready);
+      expect(await registry.findEnvironment(branch("durable"))).toStrictEqual(ready);
+      expect(await registry.listEvents(env.id)).toStrictEqual([event]);
+      expect(await registry.countByStatus()).toEqual({ deploying: 1 });
+      expect((await registry.readLog(env.id)).map((l) => [l.seq, l.text])).toEqual([
+        [1, "one"],
+        [2, "two"],
+      ]);
+      expect(await registry.rememberDelivery("delivery-1", at(5))).toBe(false);
+      await registry.appendLog(env.id, "job-1", ["three"], at(6));
+      expect((await registry.readLog(env.id, { afterSeq: 2 })).map((l) => l.seq)).toEqual([3]);
+    });
 
     describe("environments", () => {
       it("creates an environment with exactly the Environment JSON fields, and returns it again for the same identity", async () => {
