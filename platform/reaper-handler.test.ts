@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AwsResources } from "../aws/aws-resources.ts";
 import type { AwsClients } from "../aws/create-aws-clients.ts";
 import { createAwsJobQueue } from "../queue/aws-job-queue.ts";
 import { createDynamoDbRegistry } from "../registry/dynamodb-registry.ts";
-import { buildTags } from "../stacks/service/aws/build-tags.ts";
 import { createAwsTestResources } from "../test/support/aws-test-resources.ts";
+import { createTaggedTable } from "../test/support/create-tagged-table.ts";
 import { type GitHubApiDouble, startGitHubApiDouble } from "../test/support/github-api-double.ts";
 import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { seedEnvironment } from "../test/support/seed-environment.ts";
@@ -66,19 +65,8 @@ describe("the reaper handler", () => {
     const gone = await seedEnvironment(registry, { kind: "branch", repository: repo, branch: "gone" }, "ready", long, {
       commitSha: sha(3),
     });
-    const tagged = async (environment: string, branch: string) => {
-      const tags = buildTags({ environment, repository: repo, branch, commit: sha(9), target: "aws" });
-      const table = await aws.clients.dynamodb.send(
-        new CreateTableCommand({
-          TableName: `${environment}-items`,
-          KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-          AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-          BillingMode: "PAY_PER_REQUEST",
-          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-        }),
-      );
-      return table.TableDescription?.TableArn as string;
-    };
+    const tagged = (environment: string, branch: string) =>
+      createTaggedTable(aws.clients.dynamodb, { environment, repository: repo, branch });
     await tagged(kept.name, "kept");
     await tagged(`${aws.prefix}-lost`, "lost");
 

@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateTableCommand } from "@aws-sdk/client-dynamodb";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoDbRegistry } from "../../registry/dynamodb-registry.ts";
-import { buildTags } from "../../stacks/service/aws/build-tags.ts";
 import { createAwsTestResources } from "../support/aws-test-resources.ts";
+import { createTaggedTable } from "../support/create-tagged-table.ts";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { type GitHubApiDouble, startGitHubApiDouble } from "../support/github-api-double.ts";
 import { runCli } from "../support/run-cli.ts";
@@ -41,8 +40,8 @@ describe("cloud orphans through stackfork serve", () => {
     );
     await registry.close();
     liveName = live.name;
-    await createTaggedTable(liveName, "live");
-    lostArn = await createTaggedTable(`${aws.prefix}-lost`, "lost");
+    await createTaggedTableOf(liveName, "live");
+    lostArn = await createTaggedTableOf(`${aws.prefix}-lost`, "lost");
 
     github = await startGitHubApiDouble({ tokens: [TOKEN] });
     github.addRepository(repo);
@@ -67,19 +66,8 @@ describe("cloud orphans through stackfork serve", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  async function createTaggedTable(environment: string, branch: string): Promise<string> {
-    const tags = buildTags({ environment, repository: repo, branch, commit: sha(9), target: "aws" });
-    const output = await aws.clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: `${environment}-items`,
-        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-        BillingMode: "PAY_PER_REQUEST",
-        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      }),
-    );
-    return output.TableDescription?.TableArn as string;
-  }
+  const createTaggedTableOf = (environment: string, branch: string) =>
+    createTaggedTable(aws.clients.dynamodb, { environment, repository: repo, branch });
 
   it("GET /api/orphans and `stackfork orphans` list the resource whose environment is not live, and only it", async () => {
     const answer = (await (await fetch(`${server.baseUrl}/api/orphans`)).json()) as { resources: unknown[] };
