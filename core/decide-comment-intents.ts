@@ -24,7 +24,7 @@ interface CommentPayload {
 const TRUSTED_ASSOCIATIONS = ["OWNER", "MEMBER", "COLLABORATOR"];
 
 /**
- * `issue_comment` created on a pull request with `/stackfork deploy | redeploy | destroy |
+ * `issue_comment` created on a pull request with `/stackfork deploy [<sha>] | redeploy | destroy |
  * extend <duration>`. Only new comments count (an edit could replay an old command); bots' comments
  * are not read. An author without write access is refused, recorded in the environment's history.
  */
@@ -45,7 +45,7 @@ export function decideCommentIntents({ event, repository, actor: sender }: Event
   if (parsed.type === "unknown")
     return ignore(
       "NO_COMMAND",
-      `/stackfork ${parsed.word}: not a command (deploy, redeploy, destroy, extend <duration>)`,
+      `/stackfork ${parsed.word}: not a command (deploy [<sha>], redeploy, destroy, extend <duration>)`,
     );
 
   const actor = typeof comment?.user?.login === "string" ? comment.user.login : sender;

@@ -71,7 +71,8 @@ export const errorCatalogue = {
   APPROVAL_REQUIRED: {
     status: 200,
     visible: true,
-    summary: "A fork's pull request waits for someone with write access: /stackfork deploy, or the approval label.",
+    summary:
+      "A fork's pull request waits for someone with write access: /stackfork deploy <sha> of the commit that waits, or the approval label.",
   },
   NOTHING_TO_DO: { status: 200, visible: true, summary: "The environment is already in the state asked for." },
   ALREADY_DEPLOYED: {
@@ -94,7 +95,14 @@ export const errorCatalogue = {
   APPROVAL_STALE: {
     status: 409,
     visible: true,
-    summary: "A commit was pushed to the fork after the approval was given: approve again.",
+    summary:
+      "A commit was pushed to the fork after the approval was written: approve the commit that waits by name (/stackfork deploy <sha>).",
+  },
+  APPROVAL_COMMIT_MISMATCH: {
+    status: 409,
+    visible: true,
+    summary:
+      "/stackfork deploy <sha> names a commit that is not the one awaiting approval, or a prefix more than one of the fork's commits share: approve the commit that waits (the sticky comment names it).",
   },
   PERMISSION_CHECK_FAILED: {
     status: 503,

@@ -21,7 +21,14 @@ export type CommentReaction = "+1" | "-1" | "confused";
 
 /** A `/stackfork` command, parsed (see core/parse-comment-command.ts). */
 export type CommentCommand =
-  | { name: "deploy" }
+  | {
+      name: "deploy";
+      /**
+       * A prefix (7 to 40 hex digits, lowercase) of the commit a fork's approval names:
+       * `/stackfork deploy <sha>` approves that commit only.
+       */
+      commit?: string;
+    }
   | { name: "redeploy" }
   | { name: "destroy" }
   | { name: "extend"; hours: number };

@@ -22,6 +22,27 @@ describe("parseCommentCommand", () => {
     expect(hours("/stackfork extend 1W")).toBe(168);
   });
 
+  it("reads the commit a deploy names: a prefix of 7 to 40 hex digits, lowercased", () => {
+    expect(parseCommentCommand("/stackfork deploy ABCDEF1")).toEqual({
+      type: "command",
+      command: { name: "deploy", commit: "abcdef1" },
+    });
+    const full = "0123456789abcdef0123456789abcdef01234567";
+    expect(parseCommentCommand(`/stackfork deploy ${full}`)).toEqual({
+      type: "command",
+      command: { name: "deploy", commit: full },
+    });
+    for (const bad of [
+      "/stackfork deploy abcdef",
+      "/stackfork deploy abcdefg",
+      `/stackfork deploy ${full}0`,
+      "/stackfork deploy abcdef1 now",
+      "/stackfork deploy main",
+    ]) {
+      expect(parseCommentCommand(bad).type, bad).toBe("invalid");
+    }
+  });
+
   it("tells apart no command, another tool's word, and a bad argument", () => {
     expect(parseCommentCommand("looks good")).toEqual({ type: "none" });
     expect(parseCommentCommand("/stackforkdeploy")).toEqual({ type: "none" });

@@ -12,10 +12,13 @@ export type ParsedComment =
 const PREFIX = "/stackfork";
 const HOURS_PER_UNIT: Record<string, number> = { m: 1 / 60, h: 1, d: 24, w: 168 };
 const DURATION = /^([1-9][0-9]{0,5})([mhdw])$/;
+/** A commit named by a prefix of its SHA, at least as long as GitHub shows it. */
+const COMMIT_PREFIX = /^[0-9a-f]{7,40}$/i;
 
 /**
  * Reads the first line of a comment that starts with `/stackfork`:
- * `/stackfork deploy | redeploy | destroy | extend <duration>` (duration: `90m`, `2h`, `3d`, `1w`).
+ * `/stackfork deploy [<sha>] | redeploy | destroy | extend <duration>` (duration: `90m`, `2h`, `3d`, `1w`;
+ * sha: 7 to 40 hex digits of the commit a fork's approval names).
  * A quoted line (`> /stackfork ...`, as a reply quotes) does not count. Anything after a command
  * that takes no argument makes it invalid, so `/stackfork destroy not yet` destroys nothing.
  * @example parseCommentCommand("/stackfork extend 2d") // { type: "command", command: { name: "extend", hours: 48 } }
@@ -28,7 +31,14 @@ export function parseCommentCommand(body: string): ParsedComment {
   if (line === undefined) return { type: "none" };
   const [, word = "", ...args] = line.split(/\s+/);
   const name = word.toLowerCase();
-  if (name === "deploy" || name === "redeploy" || name === "destroy") {
+  if (name === "deploy") {
+    const [commit, ...rest] = args;
+    if (commit === undefined) return { type: "command", command: { name } };
+    if (rest.length > 0 || !COMMIT_PREFIX.test(commit))
+      return { type: "invalid", problem: "usage: /stackfork deploy [<commit SHA, 7 to 40 hex digits>]" };
+    return { type: "command", command: { name, commit: commit.toLowerCase() } };
+  }
+  if (name === "redeploy" || name === "destroy") {
     if (args.length > 0) return { type: "invalid", problem: `/stackfork ${name} takes no argument` };
     return { type: "command", command: { name } };
   }

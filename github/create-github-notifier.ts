@@ -128,7 +128,8 @@ export function createGitHubNotifier(options: GitHubNotifierOptions): Notifier {
         await makeInactive(target, environment, { states: "all" });
         return;
       case "awaiting_approval":
-        return; // nothing is deployed yet
+      case "approved":
+        return; // nothing is deployed yet: the job's own notices follow
     }
   }
 

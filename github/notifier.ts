@@ -4,13 +4,22 @@ import type { Environment } from "../core/environment.ts";
 export interface EnvironmentNotice {
   /** The environment after the change (status, url, commitSha, pullRequest, expiresAt...). */
   environment: Environment;
-  phase: "deploying" | "ready" | "failed" | "destroyed" | "awaiting_approval";
-  /** The commit being deployed (during `deploying` it is not yet on the environment). */
+  /** `approved`: a fork's commit was approved (comment or label) and its deploy queued. */
+  phase: "deploying" | "ready" | "failed" | "destroyed" | "awaiting_approval" | "approved";
+  /**
+   * The commit being deployed (during `deploying` it is not yet on the environment); the one that
+   * waits (`awaiting_approval`) or was approved (`approved`).
+   */
   commitSha?: string;
+  /** `approved`: a later commit of the fork that still waits for its own approval. */
+  awaitingCommitSha?: string;
   error?: { code: string; message: string };
   /** The last lines of the engine log, on failure. */
   logTail?: string[];
-  /** Why it happened, in words (the job's reason): "expired at ...", "branch deleted"... */
+  /**
+   * Why it happened, in words: the job's reason ("expired at ...", "branch deleted"...), who approved
+   * (`approved`), why an approval was refused (`awaiting_approval`).
+   */
   reason?: string;
   jobId?: string;
 }

@@ -106,4 +106,27 @@ describe("renderEnvironmentComment", () => {
     ]);
     expect(hostile.match(/\| \*\*Status\*\*/g)).toHaveLength(1);
   });
+
+  it("names the commit that waits for approval and the command that approves exactly it", () => {
+    const body = render({
+      phase: "awaiting_approval",
+      commitSha: SHA,
+      environment: { ...environment, url: undefined },
+    });
+    expect(body).toContain(`[\`abcdef0\`](https://github.com/acme/api/commit/${SHA})`);
+    expect(body).toContain("`/stackfork deploy abcdef0`");
+  });
+
+  it("says which commit an approval approved, and which later one still waits", () => {
+    const later = "0123456789abcdef0123456789abcdef01234567";
+    const body = render({
+      phase: "approved",
+      commitSha: SHA,
+      awaitingCommitSha: later,
+      reason: "approved by @maintainer (label stackfork:approved)",
+    });
+    expect(body).toContain(`[\`abcdef0\`](https://github.com/acme/api/commit/${SHA})`);
+    expect(body).toContain("`/stackfork deploy 0123456`");
+    expect(body).toContain("approved by @maintainer (label stackfork:approved)");
+  });
 });

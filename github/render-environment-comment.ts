@@ -22,7 +22,16 @@ const HEADLINES: Record<EnvironmentNotice["phase"], string> = {
   failed: "❌ Failed",
   destroyed: "🗑️ Destroyed",
   awaiting_approval: "⏸️ Awaiting approval",
+  approved: "👍 Approved",
 };
+
+/** The row that shows a notice's `reason`, by phase: a job's reason, an approval, a refused one. */
+const REASON_ROWS: Partial<Record<EnvironmentNotice["phase"], string>> = {
+  destroyed: "Why",
+  approved: "Approval",
+  awaiting_approval: "Last approval",
+};
+const SHA = /^[0-9a-f]{7,40}$/;
 
 /**
  * The hidden first line that finds an environment's sticky comment again. Only a comment that
@@ -44,14 +53,15 @@ export function renderEnvironmentComment({ notice, updatedAt, webUrl, logUrl }: 
     rows.push(["Preview", `${preview}${note}`]);
   }
   const sha = phase === "destroyed" ? undefined : (notice.commitSha ?? environment.commitSha);
-  if (sha && /^[0-9a-f]{7,40}$/.test(sha)) {
+  if (sha && SHA.test(sha)) {
     const commitUrl = `${webUrl}/${environment.repository}/commit/${sha}`;
     rows.push(["Commit", `[\`${sha.slice(0, 7)}\`](${commitUrl})`]);
   } else if (phase === "deploying") {
     rows.push(["Commit", `head of \`${environment.branch.replaceAll("`", "")}\``]);
   }
   // Who opens a preview link and finds it gone learns why: expired, branch deleted, closed...
-  if (phase === "destroyed" && notice.reason?.trim()) rows.push(["Why", tableCell(notice.reason)]);
+  const reasonRow = REASON_ROWS[phase];
+  if (reasonRow && notice.reason?.trim()) rows.push([reasonRow, tableCell(notice.reason)]);
   rows.push(["Updated", formatTime(updatedAt.toISOString())]);
   if (environment.expiresAt && phase !== "destroyed") rows.push(["Expires", formatTime(environment.expiresAt)]);
   const logs = httpUrl(logUrl);
@@ -65,12 +75,32 @@ export function renderEnvironmentComment({ notice, updatedAt, webUrl, logUrl }: 
     "| --- | --- |",
     ...rows.map(([name, value]) => `| **${name}** | ${value} |`),
   ];
-  if (phase === "awaiting_approval") {
-    parts.push("", "A pull request from a fork deploys once someone with write access comments `/stackfork deploy`.");
+  if (phase === "awaiting_approval") parts.push("", ...renderApprovalHelp(sha));
+  if (phase === "approved" && notice.awaitingCommitSha && SHA.test(notice.awaitingCommitSha)) {
+    const later = notice.awaitingCommitSha.slice(0, 7);
+    parts.push("", `\`${later}\` was pushed since and waits for its own approval: \`/stackfork deploy ${later}\`.`);
   }
   if (phase === "failed" && notice.error) parts.push("", ...renderError(notice.error, notice.logTail ?? []));
   parts.push("", "<sub>stackfork edits this comment in place at every change of the environment.</sub>");
   return `${parts.join("\n")}\n`;
+}
+
+/**
+ * A fork's code runs only at a commit someone with write access approved, that exact commit: the
+ * comment names it, so an approval written after a later push cannot approve that push unseen.
+ */
+function renderApprovalHelp(sha: string | undefined): string[] {
+  const lines = ["A pull request from a fork deploys only a commit someone with write access approved."];
+  if (sha && SHA.test(sha)) {
+    const short = sha.slice(0, 7);
+    lines.push(
+      `Review \`${short}\` (the stack program and the lockfile included), then comment \`/stackfork deploy ${short}\` to approve exactly that commit;`,
+      "or add the approval label, which approves the head commit at the moment it is added.",
+    );
+  } else {
+    lines.push("Comment `/stackfork deploy <commit SHA>`, or add the approval label.");
+  }
+  return [lines.join("\n")];
 }
 
 function renderError(error: { code: string; message: string }, logTail: string[]): string[] {

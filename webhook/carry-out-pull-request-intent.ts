@@ -1,3 +1,4 @@
+import { decideForkApproval } from "../core/decide-fork-approval.ts";
 import type { Environment } from "../core/environment.ts";
 import type { ErrorCode } from "../core/errors.ts";
 import { findPendingApproval } from "../core/find-pending-approval.ts";
@@ -49,11 +50,13 @@ export async function carryOutPullRequestIntent(
   if (command.name === "deploy" && intent.via === "label" && intent.identity && intent.commitSha) {
     // The label approves the head commit the labeller saw (the event carries it), whatever came before.
     const identity = intent.identity;
-    return submitIntent(
+    const result = await submitIntent(
       deps,
       { type: "deploy", identity, commitSha: intent.commitSha, pullRequest: number, cause },
       now,
     );
+    await tellApproved(deps, result, intent.commitSha, cause);
+    return result;
   }
   const environment = intent.identity
     ? await deps.registry.findEnvironment(intent.identity)
@@ -82,22 +85,31 @@ export async function carryOutPullRequestIntent(
       // A branch environment never deployed has no commit: its branch's head is taken.
       return submitIntent(deps, { type: "deploy", identity, commitSha: environment.commitSha, cause }, now);
     case "deploy":
-      if (environment.kind !== "pull_request") return submitIntent(deps, { type: "deploy", identity, cause }, now);
-      return approveFork(deps, intent, environment, now);
+      if (environment.kind === "pull_request") return approveFork(deps, intent, environment, now);
+      if (command.commit !== undefined) {
+        const reason = `/stackfork deploy ${command.commit}: a commit is named only to approve a fork's pull request; this one deploys its branch's head with /stackfork deploy`;
+        return refuse(deps, intent.pullRequest, "COMMAND_INVALID", reason, cause, now, environment);
+      }
+      return submitIntent(deps, { type: "deploy", identity, cause }, now);
   }
 }
 
-/** `/stackfork deploy` on a fork: approves the commit that waits, unless it was pushed after the comment. */
+/**
+ * `/stackfork deploy [<sha>]` on a fork: approves exactly the commit the approver saw
+ * (core/decide-fork-approval.ts). A refusal tells GitHub again which commit waits and how to approve it.
+ */
 async function approveFork(
   deps: PullRequestIntentDeps,
   intent: CommandIntent,
   environment: Environment,
   now: Date,
 ): Promise<IntakeResult> {
-  const pending = findPendingApproval(
-    await deps.registry.listEvents(environment.id, { limit: APPROVAL_HISTORY_LIMIT }),
-  );
-  if (!pending) {
+  const events = await deps.registry.listEvents(environment.id, { limit: APPROVAL_HISTORY_LIMIT });
+  const decision = decideForkApproval(events, {
+    commit: intent.command.name === "deploy" ? intent.command.commit : undefined,
+    requestedAt: intent.requestedAt,
+  });
+  if (decision.type === "nothing") {
     const deployed = environment.commitSha
       ? ` (deployed at ${environment.commitSha.slice(0, 7)}: /stackfork redeploy runs it again)`
       : "";
@@ -108,23 +120,63 @@ async function approveFork(
       environment,
     };
   }
-  // GitHub's clock (the comment) against ours (the hold): a skew can only refuse, never approve unseen code.
-  if (intent.requestedAt === undefined || Date.parse(intent.requestedAt) < Date.parse(pending.at)) {
-    const reason = `${pending.commitSha.slice(0, 7)} was pushed after this approval was written: approve again`;
-    return refuse(deps, intent.pullRequest, "APPROVAL_STALE", reason, intent.cause, now, environment);
+  if (decision.type === "refuse") {
+    const refused = await refuse(
+      deps,
+      intent.pullRequest,
+      decision.code,
+      decision.reason,
+      intent.cause,
+      now,
+      environment,
+    );
+    if (environment.status === "awaiting_approval") {
+      await deps.notifier
+        ?.notify({ environment, phase: "awaiting_approval", commitSha: decision.waiting, reason: decision.reason })
+        .catch(() => undefined); // a notifier must not throw; if one does, the refusal stands
+    }
+    return refused;
   }
-  const cause = { ...intent.cause, message: `${intent.cause.message}: approved ${pending.commitSha.slice(0, 7)}` };
-  return submitIntent(
+  const cause = { ...intent.cause, message: `${intent.cause.message}: approved ${decision.commitSha.slice(0, 7)}` };
+  const result = await submitIntent(
     deps,
     {
       type: "deploy",
       identity: identityOf(environment),
-      commitSha: pending.commitSha,
+      commitSha: decision.commitSha,
       pullRequest: intent.pullRequest.number,
       cause,
     },
     now,
   );
+  await tellApproved(deps, result, decision.commitSha, cause);
+  return result;
+}
+
+/**
+ * The sticky comment says which commit an approval approved (a label approves the head it saw,
+ * maybe not the newest), and which later one still waits, if any.
+ */
+async function tellApproved(
+  deps: PullRequestIntentDeps,
+  result: IntakeResult,
+  commitSha: string,
+  cause: IntentCause,
+): Promise<void> {
+  if (result.outcome !== "queued" || !deps.notifier) return;
+  const { environment } = result;
+  const pending = findPendingApproval(
+    await deps.registry.listEvents(environment.id, { limit: APPROVAL_HISTORY_LIMIT }),
+  );
+  await deps.notifier
+    .notify({
+      environment,
+      phase: "approved",
+      commitSha,
+      ...(pending && pending.commitSha !== commitSha && { awaitingCommitSha: pending.commitSha }),
+      reason: cause.message,
+    })
+    .catch(() => undefined); // a notifier must not throw; if one does, the approval stands
 }
 
 /** Fails closed: a permission check that cannot be made refuses the command. */

@@ -67,6 +67,8 @@ describe("pull requests and /stackfork commands through the webhook route", () =
   const comment = (number: number, body: string, extra: Partial<CommentOptions> = {}) =>
     send("issue_comment", commentPayload(REPO, { number, body, login: "lead", createdAt: later(), ...extra }));
   const later = () => intake.advance(1000).toISOString();
+  /** Before anything happened: the harness's clock starts here. */
+  const written0 = "2026-11-27T11:00:00.000Z";
   const forkEnvironment = () =>
     intake.registry.findEnvironment({ kind: "pull_request", repository: REPO, pullRequest: 7, branch: "main" });
   const eventsOf = async (id: string) => (await intake.registry.listEvents(id)).map((e) => [e.type, e.errorCode]);
@@ -150,6 +152,39 @@ describe("pull requests and /stackfork commands through the webhook route", () =
     expect((await comment(7, "/stackfork deploy")).body.code).toBe("NOTHING_TO_DO");
   });
 
+  it("approves exactly the commit a member names, and refuses a name that is not the commit waiting", async () => {
+    await start();
+    await forkPr("opened", A);
+    const id = (await forkEnvironment())?.id as string;
+    // A member reviews A; the fork pushes B before the approval is written.
+    await forkPr("synchronize", B);
+    const mismatch = await comment(7, `/stackfork deploy ${A.slice(0, 7)}`);
+    expect(mismatch.body).toMatchObject({ refused: [{ code: "APPROVAL_COMMIT_MISMATCH", environment: id }] });
+    expect(await eventsOf(id)).toContainEqual(["command_refused", "APPROVAL_COMMIT_MISMATCH"]);
+    expect(await intake.queue.listPending()).toEqual([]);
+    // The sticky comment is told again which commit waits.
+    expect(notices.at(-1)).toMatchObject({ phase: "awaiting_approval", commitSha: B });
+
+    // Naming the waiting commit approves it, even from a comment written before it was held.
+    const named = await comment(7, `/stackfork deploy ${B.slice(0, 9).toUpperCase()}`, { createdAt: written0 });
+    expect(named.statusCode).toBe(202);
+    expect(await intake.queue.listPending(id)).toMatchObject([{ type: "deploy", commitSha: B }]);
+    expect(notices.at(-1)).toMatchObject({ phase: "approved", commitSha: B, environment: { id } });
+  });
+
+  it("refuses a commit prefix two of the fork's commits share, and approves a longer one", async () => {
+    const [X, Y] = [`abcdef1${"0".repeat(33)}`, `abcdef1${"1".repeat(33)}`];
+    await start();
+    await forkPr("opened", X);
+    await forkPr("synchronize", Y);
+    expect((await comment(7, "/stackfork deploy abcdef1")).body).toMatchObject({
+      refused: [{ code: "APPROVAL_COMMIT_MISMATCH" }],
+    });
+    expect(await intake.queue.listPending()).toEqual([]);
+    expect((await comment(7, "/stackfork deploy abcdef11")).statusCode).toBe(202);
+    expect(await intake.queue.listPending()).toMatchObject([{ type: "deploy", commitSha: Y }]);
+  });
+
   it("keeps an approval across fork pushes when the repository does not ask to re-approve", async () => {
     await start({ reapproveForkPushes: false });
     await forkPr("opened", A);
@@ -178,10 +213,17 @@ describe("pull requests and /stackfork commands through the webhook route", () =
     expect(await intake.queue.listPending(id)).toMatchObject([
       { type: "deploy", commitSha: A, reason: { actor: "maintainer" } },
     ]);
+    // GitHub is told which commit the label approved.
+    expect(notices.at(-1)).toMatchObject({ phase: "approved", commitSha: A, environment: { id } });
     await intake.finishJobs();
     // The label stays on the pull request, but a new push still needs a new approval.
     expect((await forkPr("synchronize", B)).body.code).toBe("APPROVAL_REQUIRED");
     expect(await intake.queue.listPending()).toEqual([]);
+    // A label event carrying an older head (C was pushed after it) approves that head only: C still waits.
+    await forkPr("synchronize", C);
+    expect((await forkPr("labeled", B, { label: "safe-to-deploy", sender: "maintainer" })).statusCode).toBe(202);
+    expect(await intake.queue.listPending(id)).toMatchObject([{ type: "deploy", commitSha: B }]);
+    expect(notices.at(-1)).toMatchObject({ phase: "approved", commitSha: B, awaitingCommitSha: C });
   });
 
   it("asks GitHub for write access when it can: a member without it is refused, and a failed check refuses too", async () => {
@@ -250,6 +292,10 @@ describe("pull requests and /stackfork commands through the webhook route", () =
     expect((await comment(8, "/stackfork extend 2y")).body).toMatchObject({ refused: [{ code: "COMMAND_INVALID" }] });
     expect((await comment(8, "/stackfork extend 30d")).body).toMatchObject({ refused: [{ code: "COMMAND_INVALID" }] });
 
+    // Naming a commit approves a fork's commit; a branch deploys its head.
+    expect((await comment(8, `/stackfork deploy ${A.slice(0, 7)}`)).body).toMatchObject({
+      refused: [{ code: "COMMAND_INVALID" }],
+    });
     expect((await comment(8, "/stackfork redeploy")).statusCode).toBe(202);
     expect(await intake.queue.listPending(id)).toMatchObject([{ type: "deploy", commitSha: A }]);
     expect((await comment(8, "/stackfork destroy")).statusCode).toBe(202);

@@ -195,7 +195,7 @@ async function holdForApproval(deps: SubmitIntentDeps, intent: HoldIntent, now: 
     ...eventBase(environment, intent, now),
     type: "approval_required",
     commitSha: intent.commitSha,
-    message: `${intent.cause.message}: awaiting approval by someone with write access (/stackfork deploy, or the approval label)`,
+    message: `${intent.cause.message}: awaiting approval by someone with write access (/stackfork deploy ${short}, or the approval label)`,
   });
   await deps.notifier
     ?.notify({ environment, phase: "awaiting_approval", commitSha: intent.commitSha })
