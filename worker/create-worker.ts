@@ -15,6 +15,11 @@ export interface WorkerDeps {
   findRepository: (fullName: string) => RepositoryConfig | undefined;
   log: Logger;
   now: () => Date;
+  /**
+   * Waits `ms` on the clock `now` reads, resolving early when `signal` aborts: the lease's renewals
+   * run on it. Tests pass a fake clock's. @default real timers
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Lease owner name: unique per process. */
   workerId: string;
   /** Engine runs at once, across environments. */
@@ -65,8 +70,16 @@ export interface Worker {
   running(): number;
 }
 
-/** The abort reason of an engine stopped for the invocation's deadline. */
-const DEADLINE = "deadline";
+/**
+ * Why a job's engine was told to stop (`AbortController.abort(reason)`): each ends the job its own
+ * way. A destroy completes the deploy it superseded; a lost lease and a deadline hand the job back;
+ * a shutdown releases it.
+ */
+type StopReason =
+  | { stop: "deadline" }
+  | { stop: "destroy" }
+  | { stop: "lease-lost"; error: StackforkError }
+  | { stop: "shutdown" };
 
 /** Errors worth another attempt: the next try may well succeed. */
 const TRANSIENT: readonly ErrorCode[] = ["STACK_LOCKED", "LEASE_LOST", "GITHUB_UNAVAILABLE"];
@@ -79,6 +92,7 @@ const MAX_LOG_BATCH = 50;
  */
 export function createWorker(deps: WorkerDeps): Worker {
   const { registry, queue, log } = deps;
+  const sleep = deps.sleep ?? sleepOnTimers;
   const running = new Map<string, { job: Job; controller: AbortController; done: Promise<void> }>();
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
@@ -98,10 +112,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     filling = true;
     try {
       while (!stopping && running.size < deps.concurrency) {
-        const job = await queue.claim(deps.workerId, deps.now(), deps.leaseMs);
+        const claimedAt = deps.now();
+        const job = await queue.claim(deps.workerId, claimedAt, deps.leaseMs);
         if (!job) break;
         const controller = new AbortController();
-        const done = runJob(job, controller)
+        const done = runJob(job, controller, claimedAt)
+          .then(() => undefined)
           .catch((err: unknown) =>
             log.error({ err, jobId: job.id }, "job crashed; its lease will expire and it runs again"),
           )
@@ -119,23 +135,29 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  async function runJob(job: Job, controller: AbortController, deadlineAt?: number): Promise<void> {
+  /** Runs a claimed job to its end; "handed-back" when its lease was lost and the job went back to the queue. */
+  async function runJob(
+    job: Job,
+    controller: AbortController,
+    claimedAt: Date,
+    deadlineAt?: number,
+  ): Promise<"settled" | "handed-back"> {
     const jobLog = log.child({ jobId: job.id, environment: job.environmentId });
     const environment = await registry.getEnvironment(job.environmentId);
     if (!environment) {
       jobLog.warn("job for an unknown environment dropped");
       await queue.complete(job.id, deps.workerId);
-      return;
+      return "settled";
     }
     const repository = deps.findRepository(environment.repository);
-    const heartbeat = keepLease(job, controller, jobLog);
+    const lease = keepLease(job, controller, claimedAt.getTime(), jobLog);
     const deadline =
       deadlineAt === undefined
         ? undefined
         : setTimeout(
             () => {
               jobLog.warn("the invocation's deadline is near: stopping the engine");
-              controller.abort(DEADLINE);
+              controller.abort({ stop: "deadline" } satisfies StopReason);
             },
             Math.max(0, deadlineAt - Date.now()),
           );
@@ -152,11 +174,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       if (job.type === "deploy") await deploy(environment, repository, job, hooks, started);
       else await destroy(environment, repository, job, hooks, started);
       await queue.complete(job.id, deps.workerId);
+      return "settled";
     } catch (err) {
       await logBuffer.flush();
-      await settleFailure(environment, job, err, controller, started, jobLog);
+      return await settleFailure(environment, job, err, controller, started, jobLog);
     } finally {
-      clearInterval(heartbeat);
+      lease.stop();
       clearTimeout(deadline);
       await logBuffer.flush();
     }
@@ -245,31 +268,36 @@ export function createWorker(deps: WorkerDeps): Worker {
     controller: AbortController,
     started: number,
     jobLog: Logger,
-  ) {
+  ): Promise<"settled" | "handed-back"> {
     const error = isStackforkError(err) ? err : new StackforkError("DEPLOY_FAILED", String(err), { cause: err });
     const durationMs = Date.now() - started;
     const op = job.type;
-    if (controller.signal.aborted && controller.signal.reason === DEADLINE) {
+    const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
+    if (reason?.stop === "deadline") {
       await settleTimeout(environment, job, durationMs, jobLog);
-      return;
+      return "settled";
     }
-    if (controller.signal.aborted && stopping) {
+    if (reason?.stop === "lease-lost") {
+      await settleLeaseLost(environment, job, reason.error, durationMs, jobLog);
+      return "handed-back";
+    }
+    if (reason?.stop === "shutdown") {
       // Shutdown: hand the job back untouched; the next start takes it again and recovers the stack.
       jobLog.warn("job aborted by shutdown; released for the next start");
       await queue.releaseAll(deps.workerId).catch(() => 0);
-      return;
+      return "settled";
     }
-    if (controller.signal.aborted && op === "deploy") {
+    if (reason?.stop === "destroy" && op === "deploy") {
       await record(environment, job, "deploy_aborted", "deploy stopped: a destroy superseded it", {
         durationMs,
         errorCode: "DEPLOY_CANCELLED",
       });
       await queue.complete(job.id, deps.workerId);
-      return;
+      return "settled";
     }
     if (error.code === "LEASE_LOST") {
       jobLog.warn("lease lost: another worker owns the job now");
-      return;
+      return "settled";
     }
     if (TRANSIENT.includes(error.code) && job.attempt < deps.maxAttempts) {
       const delayMs = 1000 * 2 ** (job.attempt - 1);
@@ -284,7 +312,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         },
       );
       await queue.retry(job.id, deps.workerId, new Date(deps.now().getTime() + delayMs));
-      return;
+      return "settled";
     }
     jobLog.error({ err: error }, `${op} failed`);
     const failed = await registry.updateEnvironment(
@@ -306,6 +334,35 @@ export function createWorker(deps: WorkerDeps): Worker {
       jobId: job.id,
     });
     await queue.complete(job.id, deps.workerId);
+    return "settled";
+  }
+
+  /**
+   * The engine was stopped because the job's lease could not be renewed (the queue's store was
+   * unreachable or busy for longer than the lease had left, or another worker took the job). The
+   * job is not done: it goes back to the queue, and history says why, with LEASE_LOST. The store
+   * may still be unreachable: then the lease expires, and the job is taken over once it has (and
+   * after the grace that lets this engine die first).
+   */
+  async function settleLeaseLost(
+    environment: Environment,
+    job: Job,
+    error: StackforkError,
+    durationMs: number,
+    jobLog: Logger,
+  ) {
+    const delayMs = Math.min(60_000, 1000 * 2 ** (job.attempt - 1));
+    await record(
+      environment,
+      job,
+      "retry_scheduled",
+      `${job.type} stopped: ${error.message}; handed back to run again in ${delayMs / 1000}s`,
+      { durationMs, errorCode: error.code },
+    ).catch((err: unknown) => jobLog.error({ err }, "could not record the lost lease in history"));
+    await queue.retry(job.id, deps.workerId, new Date(deps.now().getTime() + delayMs)).catch((err: unknown) => {
+      if (isStackforkError(err, "LEASE_LOST")) jobLog.warn("another worker holds the job now");
+      else jobLog.warn({ err }, "could not hand the job back: it runs again once its lease expires");
+    });
   }
 
   /**
@@ -339,22 +396,77 @@ export function createWorker(deps: WorkerDeps): Worker {
     await queue.complete(job.id, deps.workerId);
   }
 
-  function keepLease(job: Job, controller: AbortController, jobLog: Logger): NodeJS.Timeout {
-    return setInterval(
-      async () => {
-        try {
-          const { cancelRequested } = await queue.renewLease(job.id, deps.workerId, deps.now(), deps.leaseMs);
-          if (cancelRequested && !controller.signal.aborted) {
+  /**
+   * Renews the job's lease a third of the way through, until `stop()`; a stopping engine still
+   * holds it until the job settles. A renewal that fails is tried again every little while as long
+   * as the lease has time left; once it has not (or the queue says another worker holds the job),
+   * the engine is stopped with a "lease-lost" reason, before anyone else may start on the stack.
+   */
+  function keepLease(job: Job, controller: AbortController, claimedAt: number, jobLog: Logger) {
+    const stopped = new AbortController();
+    const every = Math.max(200, Math.floor(deps.leaseMs / 3));
+    const retryMs = Math.max(100, Math.floor(deps.leaseMs / 30));
+    let expiresAt = claimedAt + deps.leaseMs;
+
+    const lose = (error: StackforkError) => {
+      jobLog.error(
+        { err: error, leaseExpiresAt: new Date(expiresAt).toISOString() },
+        "lease lost: stopping the engine",
+      );
+      if (!controller.signal.aborted) controller.abort({ stop: "lease-lost", error } satisfies StopReason);
+    };
+
+    /** The renewal's answer, or "late" when the lease would run out (with a retry's margin) first. */
+    const renew = async (at: Date) => {
+      const late = new AbortController();
+      const renewal = queue.renewLease(job.id, deps.workerId, at, deps.leaseMs).then(
+        (answer) => ({ answer }),
+        (err: unknown) => ({ err }),
+      );
+      const timeout = sleep(expiresAt - retryMs - at.getTime(), late.signal).then(() => "late" as const);
+      try {
+        return await Promise.race([renewal, timeout]);
+      } finally {
+        late.abort();
+      }
+    };
+
+    void (async () => {
+      let delay = every;
+      while (!stopped.signal.aborted) {
+        await sleep(delay, stopped.signal);
+        if (stopped.signal.aborted) return;
+        const at = deps.now();
+        const outcome = await renew(at);
+        if (stopped.signal.aborted) return;
+        if (outcome !== "late" && "answer" in outcome) {
+          expiresAt = at.getTime() + deps.leaseMs;
+          delay = every;
+          if (outcome.answer.cancelRequested && !controller.signal.aborted) {
             jobLog.info("destroy requested: aborting the running deploy");
-            controller.abort();
+            controller.abort({ stop: "destroy" } satisfies StopReason);
           }
-        } catch (err) {
-          jobLog.error({ err }, "lease renewal failed: aborting the job");
-          controller.abort();
+          continue;
         }
-      },
-      Math.max(200, Math.floor(deps.leaseMs / 3)),
-    );
+        const err = outcome === "late" ? undefined : outcome.err;
+        if (isStackforkError(err, "LEASE_LOST")) return lose(err);
+        const left = expiresAt - deps.now().getTime();
+        if (outcome !== "late" && left > 2 * retryMs) {
+          jobLog.warn({ err, leftMs: left }, "lease renewal failed: trying again");
+          delay = retryMs;
+          continue;
+        }
+        const cause = isStackforkError(err) ? `${err.code}: ${err.message}` : err ? String(err) : "no answer in time";
+        return lose(
+          new StackforkError("LEASE_LOST", `the job's lease could not be renewed before it expired (${cause})`, {
+            cause: err,
+            details: { jobId: job.id, owner: deps.workerId },
+          }),
+        );
+      }
+    })();
+
+    return { stop: () => stopped.abort() };
   }
 
   function createLogBuffer(environmentId: string, jobId: string) {
@@ -431,7 +543,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     while (!stopping) {
       // A job is started only with time to spare; the rest is left to the wake the queue sends.
       if (deadlineAt !== undefined && deadlineAt - Date.now() < margin) return { ran, handedBack: true };
-      const job = await queue.claim(deps.workerId, deps.now(), deps.leaseMs, environmentId);
+      const claimedAt = deps.now();
+      const job = await queue.claim(deps.workerId, claimedAt, deps.leaseMs, environmentId);
       if (!job) {
         const wait = await waitForDue(environmentId, deadlineAt);
         if (wait > 0) {
@@ -441,10 +554,12 @@ export function createWorker(deps: WorkerDeps): Worker {
         return { ran, handedBack: false };
       }
       const controller = new AbortController();
-      const done = runJob(job, controller, deadlineAt).finally(() => running.delete(job.id));
-      running.set(job.id, { job, controller, done });
-      await done;
+      const done = runJob(job, controller, claimedAt, deadlineAt).finally(() => running.delete(job.id));
+      running.set(job.id, { job, controller, done: done.then(() => undefined) });
+      const settled = await done;
       ran++;
+      // The queue's store failed this job's lease: the wake ends; the job comes back on its own wake.
+      if (settled === "handed-back") return { ran, handedBack: true };
     }
     return { ran, handedBack: true };
   }
@@ -473,9 +588,11 @@ export function createWorker(deps: WorkerDeps): Worker {
       stopping = true;
       clearTimeout(timer);
       const all = () => Promise.allSettled([...running.values()].map((r) => r.done));
-      const graceful = await Promise.race([all().then(() => true), sleep(graceMs).then(() => false)]);
+      const graceOver = new AbortController();
+      const graceful = await Promise.race([all().then(() => true), sleep(graceMs, graceOver.signal).then(() => false)]);
+      graceOver.abort();
       if (!graceful) {
-        for (const r of running.values()) r.controller.abort();
+        for (const r of running.values()) r.controller.abort({ stop: "shutdown" } satisfies StopReason);
         await all();
       }
       await Promise.allSettled(notices.values());
@@ -491,6 +608,21 @@ function describeChanges(changes: Record<string, number>): string {
   return parts.length ? `(${parts.join(", ")})` : "";
 }
 
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** Real timers: resolves after `ms`, or as soon as `signal` aborts. */
+function sleepOnTimers(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }

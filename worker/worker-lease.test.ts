@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import type { Environment } from "../core/environment.ts";
+import { StackforkError } from "../core/errors.ts";
+import type { Provisioner } from "../provisioner/provisioner.ts";
+import type { JobQueue } from "../queue/job-queue.ts";
+import { createFakeClock, type FakeClock } from "../test/support/fake-clock.ts";
+import { createRecordingLogger } from "../test/support/recording-logger.ts";
+import { useSqliteStores } from "../test/support/sqlite-stores.ts";
+import { createWorker, type WorkerDeps } from "./create-worker.ts";
+import { submitIntent } from "./submit-intent.ts";
+
+const repository = {
+  name: "acme/api",
+  stackPath: "stacks/service",
+  defaultBranch: "main",
+  target: "local" as const,
+  ttlHours: 72,
+};
+const sha = "b".repeat(40);
+const t0 = new Date("2030-01-01T00:00:00.000Z");
+
+interface EngineRun {
+  startedAt: number;
+  abortedAt?: number;
+}
+
+/**
+ * An engine that runs until `finished()` holds (checked every 100 ms of the fake clock) or until it
+ * is told to stop; it records, on the fake clock, when it started and when it was stopped.
+ */
+function fakeEngine(clock: FakeClock, finished: () => boolean = () => false) {
+  const runs: EngineRun[] = [];
+  const provisioner: Provisioner = {
+    deploy: async ({ signal, commitSha }) => {
+      const run: EngineRun = { startedAt: clock.now().getTime() };
+      runs.push(run);
+      while (!signal.aborted && !finished()) await clock.sleep(100, signal);
+      if (signal.aborted) {
+        run.abortedAt = clock.now().getTime();
+        throw new StackforkError("DEPLOY_CANCELLED", "stopped");
+      }
+      return { commitSha: commitSha ?? sha, outputs: {}, changes: {} };
+    },
+    destroy: async () => ({ changes: {} }),
+  };
+  return { provisioner, runs };
+}
+
+/** The queue, whose lease renewals fail `failures` times (a DynamoDB outage, a busy database) first. */
+function failingRenewals(queue: JobQueue, failures: number) {
+  const counts = { calls: 0, failed: 0 };
+  const wrapped: JobQueue = {
+    ...queue,
+    renewLease: async (...args) => {
+      counts.calls++;
+      if (counts.failed < failures) {
+        counts.failed++;
+        throw new StackforkError("AWS_UNAVAILABLE", "the table could not be reached");
+      }
+      return queue.renewLease(...args);
+    },
+  };
+  return { queue: wrapped, counts };
+}
+
+describe("the worker's lease", () => {
+  const stores = useSqliteStores();
+
+  function makeWorker(clock: FakeClock, overrides: Partial<WorkerDeps>) {
+    return createWorker({
+      ...stores,
+      provisioner: fakeEngine(clock).provisioner,
+      notifier: { notify: async () => {} },
+      findRepository: () => repository,
+      log: createRecordingLogger(),
+      now: clock.now,
+      sleep: clock.sleep,
+      workerId: "w-test",
+      concurrency: 1,
+      leaseMs: 60_000,
+      maxAttempts: 3,
+      poll: false,
+      ...overrides,
+    });
+  }
+
+  async function push(clock: FakeClock): Promise<Environment> {
+    const { environment } = await submitIntent(
+      { ...stores, nameMaxLength: 40 },
+      {
+        type: "deploy",
+        identity: { kind: "branch", repository: repository.name, branch: "lease" },
+        commitSha: sha,
+        cause: { actor: "octocat", message: "push" },
+      },
+      clock.now(),
+    );
+    if (!environment) throw new Error("the push queued no environment");
+    return environment;
+  }
+
+  /** Runs one wake to its end on the fake clock. */
+  async function wake(clock: FakeClock, worker: ReturnType<typeof createWorker>, environmentId: string) {
+    let outcome: Awaited<ReturnType<typeof worker.handleWake>> | undefined;
+    const running = worker.handleWake(environmentId).then((o) => {
+      outcome = o;
+    });
+    await clock.runUntil(() => outcome !== undefined);
+    await running;
+    return outcome;
+  }
+
+  describe("when a renewal fails", () => {
+    it("tries again while the lease has time, and the engine goes on", async () => {
+      const clock = createFakeClock(t0);
+      const environment = await push(clock);
+      const { queue, counts } = failingRenewals(stores.queue, 1);
+      const engine = fakeEngine(clock, () => counts.calls >= 3);
+      const worker = makeWorker(clock, { queue, provisioner: engine.provisioner, leaseMs: 900 });
+
+      await wake(clock, worker, environment.id);
+
+      expect(counts).toMatchObject({ failed: 1 });
+      expect(counts.calls).toBeGreaterThanOrEqual(3);
+      expect(engine.runs.map((run) => run.abortedAt)).toEqual([undefined]);
+      expect(await stores.registry.getEnvironment(environment.id)).toMatchObject({ status: "ready" });
+      expect(await stores.queue.listPending(environment.id)).toEqual([]);
+      const codes = (await stores.registry.listEvents(environment.id)).map((e) => e.errorCode);
+      expect(codes).not.toContain("LEASE_LOST");
+    });
+
+    it("stops the engine before the lease runs out and hands the job back with LEASE_LOST, not as a destroy", async () => {
+      const clock = createFakeClock(t0);
+      const environment = await push(clock);
+      const { queue } = failingRenewals(stores.queue, Number.POSITIVE_INFINITY);
+      const engine = fakeEngine(clock);
+      const worker = makeWorker(clock, { queue, provisioner: engine.provisioner, leaseMs: 900 });
+
+      const outcome = await wake(clock, worker, environment.id);
+
+      expect(outcome).toEqual({ ran: 1, handedBack: true });
+      const [run] = engine.runs;
+      expect(run?.abortedAt).toBeDefined();
+      // Stopped while the lease still held: nobody else can have started on the stack yet.
+      expect(run?.abortedAt).toBeLessThan(t0.getTime() + 900);
+      // Handed back, not completed: it runs again (attempt 2), and the environment is not left behind.
+      expect(await stores.queue.listPending(environment.id)).toMatchObject([{ type: "deploy", attempt: 2 }]);
+      const events = await stores.registry.listEvents(environment.id);
+      expect(events.at(-1)).toMatchObject({ type: "retry_scheduled", errorCode: "LEASE_LOST" });
+      expect(events.map((e) => e.type)).not.toContain("deploy_aborted");
+      expect(events.map((e) => e.errorCode)).not.toContain("DEPLOY_CANCELLED");
+      expect((await stores.registry.getEnvironment(environment.id))?.status).not.toBe("failed");
+    });
+  });
+});
