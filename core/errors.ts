@@ -48,6 +48,12 @@ export const errorCatalogue = {
   // Deliveries acknowledged and not acted on: answered 200 by the webhook (GitHub must not retry),
   // the JSON carries the code and the reason. REPOSITORY_NOT_CONFIGURED (below) is answered so too.
   DELIVERY_REPLAYED: { status: 200, visible: true, summary: "This X-GitHub-Delivery id was already received." },
+  SIGNATURE_REPLAYED: {
+    status: 200,
+    visible: true,
+    summary:
+      "This X-Hub-Signature-256 was already received under another X-GitHub-Delivery id (kept 72 h): a captured delivery sent again.",
+  },
   PING: { status: 200, visible: true, summary: "GitHub's ping: the webhook is set up." },
   EVENT_NOT_HANDLED: { status: 200, visible: true, summary: "stackfork does not act on this event." },
   ACTION_NOT_HANDLED: { status: 200, visible: true, summary: "stackfork does not act on this action of the event." },

@@ -22,6 +22,7 @@ import type { LogLine } from "./registry.ts";
  * | log job       | ENV#<id>                | LOGJOB#<job id>       | lineCount, truncated, seqAfter (lower bound)        |
  * | identity      | IDENTITY#<identity key> | IDENTITY              | environmentId: keeps an identity to one environment |
  * | delivery      | DELIVERY#<delivery id>  | DELIVERY              | seenAt (epoch ms), traced, ttl (epoch s)            |
+ * | signature     | SIGNATURE#<sha256 hex>  | SIGNATURE             | deliveryId (the first to bring it), seenAt, ttl     |
  * | counts        | COUNTS                  | COUNTS                | one number per status                               |
  *
  * Only environment items carry index keys; every index sorts by `<updatedAt>#<id>` (ISO 8601 is fixed
@@ -53,6 +54,8 @@ export const registryKeys = {
   logJob: (id: string, jobId: string): Key => ({ pk: environmentPk(id), sk: `LOGJOB#${jobId}` }),
   identity: (identityKey: string): Key => ({ pk: `IDENTITY#${identityKey}`, sk: "IDENTITY" }),
   delivery: (deliveryId: string): Key => ({ pk: `DELIVERY#${deliveryId}`, sk: "DELIVERY" }),
+  /** A digest of a delivery's X-Hub-Signature-256, bound to the delivery id that first brought it. */
+  signature: (signatureDigest: string): Key => ({ pk: `SIGNATURE#${signatureDigest}`, sk: "SIGNATURE" }),
   counts: (): Key => ({ pk: "COUNTS", sk: "COUNTS" }),
   eventPrefix: "EVENT#",
   environmentPk,
@@ -122,6 +125,15 @@ export interface DeliveryItem extends Key {
   traced?: boolean;
   /** Epoch seconds: DynamoDB deletes the item some time after (up to days), so reads check `seenAt`. */
   ttl?: number;
+}
+
+export interface SignatureItem extends Key {
+  /** The delivery that first brought the signature: GitHub's redeliveries of it carry the same id. */
+  deliveryId: string;
+  /** Epoch ms. */
+  seenAt: number;
+  /** Epoch seconds, as a delivery's. */
+  ttl: number;
 }
 
 /** The environment item of `environment`, index keys included. */

@@ -177,7 +177,7 @@ describe("createDynamoDbRegistry", () => {
 
   it("takes as new an expired delivery id whose item DynamoDB's TTL has not deleted yet", async () => {
     const { clients, table, registry } = await freshRegistry({ deliveryRetainHours: 1 });
-    expect(await registry.rememberDelivery("late-ttl", at(0))).toBe(true);
+    expect(await registry.rememberDelivery("late-ttl", at(0))).toBe("new");
     // Handled: an event carries its id, so only expiry makes it new again.
     const env = await registry.ensureEnvironment(branch("retained"), { status: "queued", now: at(0) });
     await registry.appendEvent({
@@ -192,17 +192,17 @@ describe("createDynamoDbRegistry", () => {
         .Item;
     expect(await item()).toMatchObject({ seenAt: at(0).getTime(), ttl: at(3600).getTime() / 1000, traced: true });
 
-    expect(await registry.rememberDelivery("late-ttl", at(3599))).toBe(false);
+    expect(await registry.rememberDelivery("late-ttl", at(3599))).toBe("replayed");
     expect(await item()).toBeDefined();
-    expect(await registry.rememberDelivery("late-ttl", at(3601))).toBe(true);
+    expect(await registry.rememberDelivery("late-ttl", at(3601))).toBe("new");
     expect(await item()).toMatchObject({ seenAt: at(3601).getTime(), ttl: at(7201).getTime() / 1000, traced: true });
-    expect(await registry.rememberDelivery("late-ttl", at(3602))).toBe(false);
+    expect(await registry.rememberDelivery("late-ttl", at(3602))).toBe("replayed");
   });
 
   it("keeps a forgotten delivery's trace: a replay of its redelivery is still a replay later", async () => {
     const { registry } = await freshRegistry();
     const env = await registry.ensureEnvironment(branch("forgotten"), { status: "queued", now: at(0) });
-    expect(await registry.rememberDelivery("failed-once", at(0))).toBe(true);
+    expect(await registry.rememberDelivery("failed-once", at(0))).toBe("new");
     await registry.appendEvent({
       environmentId: env.id,
       at: at(0).toISOString(),
@@ -211,8 +211,8 @@ describe("createDynamoDbRegistry", () => {
       deliveryId: "failed-once",
     });
     await registry.forgetDelivery("failed-once");
-    expect(await registry.rememberDelivery("failed-once", at(10))).toBe(true);
-    expect(await registry.rememberDelivery("failed-once", at(10 + 3600))).toBe(false);
+    expect(await registry.rememberDelivery("failed-once", at(10))).toBe("new");
+    expect(await registry.rememberDelivery("failed-once", at(10 + 3600))).toBe("replayed");
   });
 
   it("throws NAME_TAKEN when both the plain and the hashed name belong to other environments", async () => {

@@ -28,7 +28,13 @@ import {
 import { listDynamoDbEnvironments } from "./list-dynamodb-environments.ts";
 import { putDynamoDbItems } from "./put-dynamodb-items.ts";
 import { queryDynamoDbPartition } from "./query-dynamodb-partition.ts";
-import { DELIVERY_ABANDONED_AFTER_MS, type EnvironmentPatch, type LogLine, type Registry } from "./registry.ts";
+import {
+  DELIVERY_ABANDONED_AFTER_MS,
+  type DeliveryMemory,
+  type EnvironmentPatch,
+  type LogLine,
+  type Registry,
+} from "./registry.ts";
 
 export interface DynamoDbRegistryOptions {
   /** Shared with the other AWS adapters: the registry never destroys them. */
@@ -37,7 +43,7 @@ export interface DynamoDbRegistryOptions {
   table: TableDefinition;
   /** Engine log lines kept per job; later lines are dropped and one marker line says so. @default 2000 */
   maxLogLinesPerJob?: number;
-  /** Hours a delivery id is remembered (GitHub redelivers for up to 3 days). @default 72 */
+  /** Hours a delivery id (and its signature) is remembered (GitHub redelivers for up to 3 days). @default 72 */
   deliveryRetainHours?: number;
 }
 
@@ -339,27 +345,46 @@ export function createDynamoDbRegistry(options: DynamoDbRegistryOptions): Regist
   /**
    * A delivery id is new when unseen, expired (DynamoDB's TTL deletes late, so the condition checks
    * seenAt itself), or seen long enough ago with no history event carrying it (its handler died).
+   * With a signature, one transaction also binds it to the id: both are taken, or neither.
    */
-  async function rememberDelivery(deliveryId: string, now: Date): Promise<boolean> {
-    const answer = await sendConditional("UpdateItem", () =>
-      documents.send(
-        new UpdateCommand({
-          TableName,
-          Key: registryKeys.delivery(deliveryId),
-          UpdateExpression: "SET #seenAt = :now, #ttl = :ttl",
-          ConditionExpression:
-            "attribute_not_exists(#seenAt) OR #seenAt < :expiredBefore OR (#seenAt < :abandonedBefore AND attribute_not_exists(#traced))",
-          ExpressionAttributeNames: { "#seenAt": "seenAt", "#ttl": "ttl", "#traced": "traced" },
-          ExpressionAttributeValues: {
-            ":now": now.getTime(),
-            ":ttl": epochSeconds(now.getTime() + retainMs),
-            ":expiredBefore": now.getTime() - retainMs,
-            ":abandonedBefore": now.getTime() - DELIVERY_ABANDONED_AFTER_MS,
-          },
-        }),
-      ),
+  async function rememberDelivery(
+    deliveryId: string,
+    now: Date,
+    options: { signatureDigest?: string } = {},
+  ): Promise<DeliveryMemory> {
+    const values = {
+      ":now": now.getTime(),
+      ":ttl": epochSeconds(now.getTime() + retainMs),
+      ":expiredBefore": now.getTime() - retainMs,
+    };
+    const delivery = {
+      TableName,
+      Key: registryKeys.delivery(deliveryId),
+      UpdateExpression: "SET #seenAt = :now, #ttl = :ttl",
+      ConditionExpression:
+        "attribute_not_exists(#seenAt) OR #seenAt < :expiredBefore OR (#seenAt < :abandonedBefore AND attribute_not_exists(#traced))",
+      ExpressionAttributeNames: { "#seenAt": "seenAt", "#ttl": "ttl", "#traced": "traced" },
+      ExpressionAttributeValues: { ...values, ":abandonedBefore": now.getTime() - DELIVERY_ABANDONED_AFTER_MS },
+    };
+    const { signatureDigest } = options;
+    if (signatureDigest === undefined) {
+      const answer = await sendConditional("UpdateItem", () => documents.send(new UpdateCommand(delivery)));
+      return "done" in answer ? "new" : "replayed";
+    }
+    const signature = {
+      TableName,
+      Key: registryKeys.signature(signatureDigest),
+      UpdateExpression: "SET #seenAt = :now, #ttl = :ttl, #deliveryId = :deliveryId",
+      ConditionExpression: "attribute_not_exists(#seenAt) OR #seenAt < :expiredBefore OR #deliveryId = :deliveryId",
+      ExpressionAttributeNames: { "#seenAt": "seenAt", "#ttl": "ttl", "#deliveryId": "deliveryId" },
+      ExpressionAttributeValues: { ...values, ":deliveryId": deliveryId },
+    };
+    const answer = await sendConditional("TransactWriteItems", () =>
+      documents.send(new TransactWriteCommand({ TransactItems: [{ Update: signature }, { Update: delivery }] })),
     );
-    return "done" in answer;
+    if ("done" in answer) return "new";
+    // One reason per item, in order: the signature's condition first.
+    return answer.failed[0] === "ConditionalCheckFailed" ? "signature_replayed" : "replayed";
   }
 
   /** Keeps the item's trace (the history events still carry the id) and TTL; only `seenAt` goes. */

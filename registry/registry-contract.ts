@@ -86,7 +86,7 @@ export function describeRegistryContract(
         [1, "one"],
         [2, "two"],
       ]);
-      expect(await registry.rememberDelivery("delivery-1", at(5))).toBe(false);
+      expect(await registry.rememberDelivery("delivery-1", at(5))).toBe("replayed");
       await registry.appendLog(env.id, "job-1", ["three"], at(6));
       expect((await registry.readLog(env.id, { afterSeq: 2 })).map((l) => l.seq)).toEqual([3]);
     });
@@ -497,9 +497,9 @@ export function describeRegistryContract(
     });
 
     describe("deliveries", () => {
-      it("is true the first time a delivery id is seen and false for a replay", async () => {
+      it("is new the first time a delivery id is seen and replayed after", async () => {
         const id = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
-        expect(await registry.rememberDelivery(id, at(0))).toBe(true);
+        expect(await registry.rememberDelivery(id, at(0))).toBe("new");
         const env = await registry.ensureEnvironment(branch("delivered"), { status: "queued", now: at(0) });
         await registry.appendEvent({
           environmentId: env.id,
@@ -508,28 +508,69 @@ export function describeRegistryContract(
           message: "push",
           deliveryId: id,
         });
-        expect(await registry.rememberDelivery(id, at(1))).toBe(false);
-        expect(await registry.rememberDelivery(id, at(3600))).toBe(false);
-        expect(await registry.rememberDelivery("another-delivery", at(2))).toBe(true);
+        expect(await registry.rememberDelivery(id, at(1))).toBe("replayed");
+        expect(await registry.rememberDelivery(id, at(3600))).toBe("replayed");
+        expect(await registry.rememberDelivery("another-delivery", at(2))).toBe("new");
       });
 
       it("takes again a delivery that left no trace in history once it cannot be in progress any more", async () => {
         const abandonedAfter = DELIVERY_ABANDONED_AFTER_MS / 1000;
-        expect(await registry.rememberDelivery("crashed-delivery", at(0))).toBe(true);
+        expect(await registry.rememberDelivery("crashed-delivery", at(0))).toBe("new");
         // Soon after, it may still be handled: a replay.
-        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter - 1))).toBe(false);
+        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter - 1))).toBe("replayed");
         // Later, with nothing recorded under its id, its handler died: taken as new, once.
-        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter + 1))).toBe(true);
-        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter + 2))).toBe(false);
+        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter + 1))).toBe("new");
+        expect(await registry.rememberDelivery("crashed-delivery", at(abandonedAfter + 2))).toBe("replayed");
       });
 
       it("takes a forgotten delivery id as new again (its handling failed), and forgets others alone", async () => {
-        expect(await registry.rememberDelivery("failed-delivery", at(0))).toBe(true);
-        expect(await registry.rememberDelivery("kept-delivery", at(0))).toBe(true);
+        expect(await registry.rememberDelivery("failed-delivery", at(0))).toBe("new");
+        expect(await registry.rememberDelivery("kept-delivery", at(0))).toBe("new");
         await registry.forgetDelivery("failed-delivery");
         await registry.forgetDelivery("never-seen");
-        expect(await registry.rememberDelivery("failed-delivery", at(1))).toBe(true);
-        expect(await registry.rememberDelivery("kept-delivery", at(1))).toBe(false);
+        expect(await registry.rememberDelivery("failed-delivery", at(1))).toBe("new");
+        expect(await registry.rememberDelivery("kept-delivery", at(1))).toBe("replayed");
+      });
+
+      it("refuses a signature seen under another delivery id for as long as ids are kept, changing nothing", async () => {
+        const signatureDigest = "1".repeat(64);
+        expect(await registry.rememberDelivery("captured", at(0), { signatureDigest })).toBe("new");
+        // The captured delivery sent again under a new id (the signature does not cover the id).
+        expect(await registry.rememberDelivery("forged-id", at(10), { signatureDigest })).toBe("signature_replayed");
+        expect(await registry.rememberDelivery("forged-id", at(3600), { signatureDigest })).toBe("signature_replayed");
+        // The refused id was not remembered: with another signature it is new.
+        expect(await registry.rememberDelivery("forged-id", at(20), { signatureDigest: "2".repeat(64) })).toBe("new");
+        // The same id and signature: a plain replay.
+        expect(await registry.rememberDelivery("captured", at(30), { signatureDigest })).toBe("replayed");
+        // Once ids are no longer kept (72 h), neither are signatures.
+        expect(await registry.rememberDelivery("late-id", at(72 * 3600 + 1), { signatureDigest })).toBe("new");
+      });
+
+      it("takes GitHub's redelivery of a failed or abandoned delivery (same id, same signature), not another id", async () => {
+        const failed = { signatureDigest: "3".repeat(64) };
+        expect(await registry.rememberDelivery("failed", at(0), failed)).toBe("new");
+        await registry.forgetDelivery("failed"); // its handling answered 500
+        expect(await registry.rememberDelivery("failed-copy", at(1), failed)).toBe("signature_replayed");
+        expect(await registry.rememberDelivery("failed", at(2), failed)).toBe("new");
+        expect(await registry.rememberDelivery("failed", at(3), failed)).toBe("replayed");
+
+        const abandonedAfter = DELIVERY_ABANDONED_AFTER_MS / 1000;
+        const crashed = { signatureDigest: "4".repeat(64) };
+        expect(await registry.rememberDelivery("crashed", at(0), crashed)).toBe("new");
+        expect(await registry.rememberDelivery("crashed-copy", at(abandonedAfter + 1), crashed)).toBe(
+          "signature_replayed",
+        );
+        expect(await registry.rememberDelivery("crashed", at(abandonedAfter + 1), crashed)).toBe("new");
+        // Taken again: kept as long as from then.
+        expect(await registry.rememberDelivery("crashed-copy", at(72 * 3600 + 10), crashed)).toBe("signature_replayed");
+      });
+
+      it("remembers signatures for a registry opened again on its storage", async () => {
+        const signatureDigest = "5".repeat(64);
+        expect(await registry.rememberDelivery("durable", at(0), { signatureDigest })).toBe("new");
+        await registry.close();
+        registry = await options.reopen();
+        expect(await registry.rememberDelivery("durable-copy", at(1), { signatureDigest })).toBe("signature_replayed");
       });
     });
   });

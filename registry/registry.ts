@@ -94,17 +94,30 @@ export interface Registry {
   readLog(environmentId: string, options?: { jobId?: string; afterSeq?: number; limit?: number }): Promise<LogLine[]>;
 
   /**
-   * True the first time a delivery id is seen; false for a replay. Ids are kept at least
-   * `retainHours`. Also true for an id seen over `DELIVERY_ABANDONED_AFTER_MS` ago that no history
+   * `new` the first time a delivery id is seen; `replayed` after. Ids are kept at least
+   * `retainHours`. Also `new` for an id seen over `DELIVERY_ABANDONED_AFTER_MS` ago that no history
    * event carries: its handling died (a crash, a kill) before recording anything, and GitHub's
    * redelivery of it must not be lost as a replay. Before that delay it may still be in progress.
+   *
+   * With `signatureDigest` (a digest of the delivery's `X-Hub-Signature-256`), the signature is kept
+   * as long, bound to the id that first brought it: the same signature under another id is
+   * `signature_replayed` (the signature does not cover the id: a captured delivery sent again with a
+   * new one), whatever that id's own state. GitHub's redelivery carries the same id and signature,
+   * so a failed (forgotten) or abandoned delivery is still taken again. A delivery refused either way
+   * changes nothing: it is all or nothing.
    */
-  rememberDelivery(deliveryId: string, now: Date): Promise<boolean>;
-  /** Forgets a delivery id whose handling failed, so that GitHub's redelivery of it is handled. */
+  rememberDelivery(deliveryId: string, now: Date, options?: { signatureDigest?: string }): Promise<DeliveryMemory>;
+  /**
+   * Forgets a delivery id whose handling failed, so that GitHub's redelivery of it is handled. Its
+   * signature stays bound to it: a copy under another id is still refused.
+   */
   forgetDelivery(deliveryId: string): Promise<void>;
 
   close(): Promise<void>;
 }
+
+/** What `rememberDelivery` found: handle it, or not (and why). */
+export type DeliveryMemory = "new" | "replayed" | "signature_replayed";
 
 /**
  * After this long, a remembered delivery that left no trace in history was lost, not in progress:

@@ -75,4 +75,14 @@ export const sqliteRegistryMigrations: readonly string[] = [
   "ALTER TABLE environments ADD COLUMN outputs_json TEXT;",
   // 3: whether a delivery left any trace in history (a replay of one that did not is taken again).
   "CREATE INDEX history_events_by_delivery ON history_events (delivery_id) WHERE delivery_id IS NOT NULL;",
+  // 4: the signatures of deliveries, bound to the delivery id that first brought each: the same
+  // signature under another id is a captured delivery sent again.
+  `
+  CREATE TABLE seen_signatures (
+    signature_digest TEXT PRIMARY KEY,    -- sha256 of X-Hub-Signature-256, hex
+    delivery_id TEXT NOT NULL,
+    seen_at INTEGER NOT NULL              -- epoch ms
+  ) WITHOUT ROWID;
+  CREATE INDEX seen_signatures_by_time ON seen_signatures (seen_at);
+  `,
 ];

@@ -99,7 +99,7 @@ describe("createSqliteRegistry", () => {
 
   it("forgets delivery ids older than deliveryRetainHours, and remembers younger ones", async () => {
     const registry = createSqliteRegistry({ file: newFile(), deliveryRetainHours: 1 });
-    expect(await registry.rememberDelivery("old", at(0))).toBe(true);
+    expect(await registry.rememberDelivery("old", at(0))).toBe("new");
     // Handled: an event carries its id (a delivery with no trace is taken again much sooner).
     const env = await registry.ensureEnvironment(branch("retained"), { status: "queued", now: at(0) });
     for (const deliveryId of ["old", "new"]) {
@@ -111,10 +111,10 @@ describe("createSqliteRegistry", () => {
         deliveryId,
       });
     }
-    expect(await registry.rememberDelivery("old", at(3599))).toBe(false);
-    expect(await registry.rememberDelivery("new", at(3601))).toBe(true);
-    expect(await registry.rememberDelivery("old", at(3602))).toBe(true);
-    expect(await registry.rememberDelivery("new", at(3603))).toBe(false);
+    expect(await registry.rememberDelivery("old", at(3599))).toBe("replayed");
+    expect(await registry.rememberDelivery("new", at(3601))).toBe("new");
+    expect(await registry.rememberDelivery("old", at(3602))).toBe("new");
+    expect(await registry.rememberDelivery("new", at(3603))).toBe("replayed");
     await registry.close();
   });
 

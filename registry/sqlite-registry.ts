@@ -14,6 +14,7 @@ import { createGroupCommit } from "../sqlite/create-group-commit.ts";
 import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
 import {
   DELIVERY_ABANDONED_AFTER_MS,
+  type DeliveryMemory,
   type EnvironmentPage,
   type EnvironmentPatch,
   type ListEnvironmentsQuery,
@@ -27,7 +28,7 @@ export interface SqliteRegistryOptions {
   file: string;
   /** Engine log lines kept per job; later lines are dropped and one marker line says so. @default 2000 */
   maxLogLinesPerJob?: number;
-  /** Hours a delivery id is remembered (GitHub redelivers for up to 3 days). @default 72 */
+  /** Hours a delivery id (and its signature) is remembered (GitHub redelivers for up to 3 days). @default 72 */
   deliveryRetainHours?: number;
 }
 
@@ -221,22 +222,32 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
   });
 
   let prunedAt = Number.NEGATIVE_INFINITY;
-  const rememberDelivery = db.transaction((deliveryId: string, now: Date) => {
-    const expiredBefore = now.getTime() - deliveryRetainHours * HOUR_MS;
-    // Expired ids are swept now and then; until then the insert itself treats one as unseen.
-    if (now.getTime() - prunedAt >= DELIVERY_PRUNE_INTERVAL_MS) {
-      sql.pruneDeliveries.run(expiredBefore);
-      prunedAt = now.getTime();
-    }
-    return (
-      sql.insertDelivery.run({
+  const rememberDelivery = db.transaction(
+    (deliveryId: string, now: Date, signatureDigest: string | undefined): DeliveryMemory => {
+      const expiredBefore = now.getTime() - deliveryRetainHours * HOUR_MS;
+      // Expired ids are swept now and then; until then the insert itself treats one as unseen.
+      if (now.getTime() - prunedAt >= DELIVERY_PRUNE_INTERVAL_MS) {
+        sql.pruneDeliveries.run(expiredBefore);
+        sql.pruneSignatures.run(expiredBefore);
+        prunedAt = now.getTime();
+      }
+      if (signatureDigest !== undefined) {
+        const bound = sql.signatureByDigest.get(signatureDigest);
+        if (bound && bound.seen_at >= expiredBefore && bound.delivery_id !== deliveryId) return "signature_replayed";
+      }
+      const inserted = sql.insertDelivery.run({
         delivery_id: deliveryId,
         seen_at: now.getTime(),
         expired_before: expiredBefore,
         abandoned_before: now.getTime() - DELIVERY_ABANDONED_AFTER_MS,
-      }).changes === 1
-    );
-  });
+      });
+      if (inserted.changes !== 1) return "replayed";
+      if (signatureDigest !== undefined) {
+        sql.upsertSignature.run({ signature_digest: signatureDigest, delivery_id: deliveryId, seen_at: now.getTime() });
+      }
+      return "new";
+    },
+  );
 
   function requireEnvironment(id: string): void {
     if (!sql.environmentExists.get(id)) {
@@ -333,7 +344,8 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
     listEvents: async (environmentId, options = {}) => listEvents(environmentId, options),
     appendLog: (environmentId, jobId, lines, now) => group.write(() => appendLog(environmentId, jobId, lines, now)),
     readLog: async (environmentId, options = {}) => readLog(environmentId, options),
-    rememberDelivery: (deliveryId, now) => group.write(() => rememberDelivery(deliveryId, now)),
+    rememberDelivery: (deliveryId, now, options = {}) =>
+      group.write(() => rememberDelivery(deliveryId, now, options.signatureDigest)),
     forgetDelivery: (deliveryId) =>
       group.write(() => {
         sql.deleteDelivery.run(deliveryId);
@@ -396,6 +408,14 @@ function prepareStatements(db: Database.Database) {
     ),
     deleteDelivery: db.prepare<[string]>("DELETE FROM seen_deliveries WHERE delivery_id = ?"),
     pruneDeliveries: db.prepare<[number]>("DELETE FROM seen_deliveries WHERE seen_at < ?"),
+    pruneSignatures: db.prepare<[number]>("DELETE FROM seen_signatures WHERE seen_at < ?"),
+    signatureByDigest: db.prepare<[string], { delivery_id: string; seen_at: number }>(
+      "SELECT delivery_id, seen_at FROM seen_signatures WHERE signature_digest = ?",
+    ),
+    upsertSignature: db.prepare<[{ signature_digest: string; delivery_id: string; seen_at: number }]>(
+      `INSERT INTO seen_signatures (signature_digest, delivery_id, seen_at) VALUES (@signature_digest, @delivery_id, @seen_at)
+       ON CONFLICT (signature_digest) DO UPDATE SET delivery_id = excluded.delivery_id, seen_at = excluded.seen_at`,
+    ),
     // Counts as new (changes = 1): an unseen id, an expired one (swept or not), or an abandoned one.
     insertDelivery: db.prepare<
       [{ delivery_id: string; seen_at: number; expired_before: number; abandoned_before: number }]

@@ -250,7 +250,7 @@ describe("pull requests and /stackfork commands through the webhook route", () =
     expect((await forkPr("reopened", A)).body.code).toBe("APPROVAL_REQUIRED");
     expect((await comment(7, "/stackfork deploy")).statusCode).toBe(202);
     await intake.finishJobs();
-    const destroy = await forkPr("closed", A);
+    const destroy = await forkPr("closed", A, { updatedAt: later() });
     expect(destroy.statusCode).toBe(202);
     expect(await intake.queue.listPending()).toMatchObject([{ type: "destroy" }]);
   });

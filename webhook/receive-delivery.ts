@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { verifyWithFallback } from "@octokit/webhooks-methods";
 import type { RepositoryConfig } from "../core/config.ts";
 import { errorCatalogue } from "../core/errors.ts";
@@ -85,9 +86,24 @@ export async function receiveDelivery(deps: ReceiveDeliveryDeps, request: Delive
 
   const log = deps.log.child({ deliveryId, event: name });
   const now = deps.now();
-  if (!(await deps.registry.rememberDelivery(deliveryId, now))) {
+  // The signature covers the body, not X-GitHub-Delivery: a captured delivery sent again under a new
+  // id is known by its signature (kept as long as ids, bound to the id that first brought it).
+  const signatureDigest = createHash("sha256").update(signature).digest("hex");
+  const memory = await deps.registry.rememberDelivery(deliveryId, now, { signatureDigest });
+  if (memory === "replayed") {
     log.info("replayed delivery ignored");
     return { statusCode: 200, body: { ignored: "duplicate delivery", code: "DELIVERY_REPLAYED", deliveryId } };
+  }
+  if (memory === "signature_replayed") {
+    log.warn("a signature already received under another delivery id: replay ignored");
+    return {
+      statusCode: 200,
+      body: {
+        ignored: "this signed body was already received under another delivery id",
+        code: "SIGNATURE_REPLAYED",
+        deliveryId,
+      },
+    };
   }
   const decision = decideIntents({ name, deliveryId, payload }, deps.findRepository);
   if ("ignored" in decision) {

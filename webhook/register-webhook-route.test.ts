@@ -106,6 +106,18 @@ describe("POST /webhooks/github", () => {
     expect(replay.json()).toMatchObject({ code: "DELIVERY_REPLAYED", deliveryId: "same-id" });
   });
 
+  it("refuses a captured delivery sent again under a new delivery id with 200 SIGNATURE_REPLAYED", async () => {
+    const delivery = await signDelivery(SECRET, "push", pushPayload("acme/api", "feature/captured", SHA), "first-id");
+    const first = await post(delivery.headers, delivery.body);
+    expect(first.statusCode).toBe(202);
+    const environment = first.json().queued[0].environment as string;
+    const replay = await post({ ...delivery.headers, "x-github-delivery": "forged-id" }, delivery.body);
+    expect(replay.statusCode).toBe(200);
+    expect(replay.json()).toMatchObject({ code: "SIGNATURE_REPLAYED", deliveryId: "forged-id" });
+    expect(await queue.listPending(environment)).toHaveLength(1);
+    expect((await registry.listEvents(environment)).map((e) => e.deliveryId)).toEqual(["first-id"]);
+  });
+
   it("takes the redelivery of a delivery whose handling died before recording anything", async () => {
     const now = new Date("2026-11-27T12:00:00Z").getTime();
     // As a kill -9 right after the id was remembered leaves it: remembered, no job, no history.
@@ -167,6 +179,14 @@ describe("POST /webhooks/github when the queue fails", () => {
       const post = () =>
         app.inject({ method: "POST", url: "/webhooks/github", headers: delivery.headers, payload: delivery.body });
       expect((await post()).statusCode).toBe(500);
+      // A copy under another id is still refused: only GitHub's redelivery (same id) is taken.
+      const copy = await app.inject({
+        method: "POST",
+        url: "/webhooks/github",
+        headers: { ...delivery.headers, "x-github-delivery": "flaky-copy" },
+        payload: delivery.body,
+      });
+      expect(copy.json()).toMatchObject({ code: "SIGNATURE_REPLAYED" });
       const redelivered = await post();
       expect(redelivered.statusCode).toBe(202);
       expect(await queue.listPending(redelivered.json().queued[0].environment)).toHaveLength(1);

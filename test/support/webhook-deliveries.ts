@@ -56,6 +56,8 @@ export interface PullRequestOptions {
   label?: string;
   state?: "open" | "closed";
   sender?: string;
+  /** ISO 8601: two events of one pull request differ at least by it (the same body twice is a replay). */
+  updatedAt?: string;
 }
 
 /** A `pull_request` delivery built on the opened example, for a repository of ours. */
@@ -74,6 +76,7 @@ export function pullRequestPayload(repository: string, options: PullRequestOptio
   pr.state = options.state ?? (options.action === "closed" ? "closed" : "open");
   pr.head = { ...pr.head, ref: options.headRef, sha: options.headSha, repo: headRepo };
   pr.base = { ...pr.base, ref: "main", repo };
+  if (options.updatedAt) pr.updated_at = options.updatedAt;
   const sender = { ...(payload.sender as Payload), login: options.sender ?? "Codertocat" };
   return {
     ...payload,
