@@ -252,6 +252,16 @@ describe("the dashboard pages", () => {
       );
       expect(ok.statusCode).toBe(303);
       expect(ok.headers.location).toBe("/?done=login"); // never off-site
+      // Browsers strip a tab from a URL: `/%09/evil.example` would become `//evil.example`.
+      for (const next of ["/%09/evil.example", "/%5C/evil.example", "/.//evil.example"]) {
+        const again = await h.app.inject("/login");
+        const againNonce = /stackfork_login=([^;]+)/.exec(setCookies(again).join("\n"))?.[1];
+        const sent = await send(
+          { token: DASHBOARD_TOKEN, _csrf: csrfOf(again.body), next },
+          `stackfork_login=${againNonce}`,
+        );
+        expect(sent.headers.location, next).toBe("/?done=login");
+      }
       const session = setCookies(ok).find((c) => c.startsWith("stackfork_session="));
       expect(session).toMatch(/HttpOnly/);
       expect(session).toMatch(/SameSite=Strict/);

@@ -16,6 +16,7 @@ import { type ListFilters, renderEnvironmentList } from "./render-environment-li
 import { renderLoginForm } from "./render-login-form.ts";
 import { type PageChrome, renderPage } from "./render-page.ts";
 import { renderSandboxForm } from "./render-sandbox-form.ts";
+import { safeNextPath } from "./safe-next-path.ts";
 
 export interface PageDeps {
   registry: Registry;
@@ -263,13 +264,13 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
     );
 
     pages.get("/login", async (request, reply) => {
-      const next = safeNext((request.query as Record<string, string | undefined>).next);
+      const next = safeNextPath((request.query as Record<string, string | undefined>).next);
       return sendLogin(request, reply, 200, next);
     });
 
     pages.post("/login", async (request, reply) => {
       const form = request.body as Record<string, unknown>;
-      const next = safeNext(field(form.next));
+      const next = safeNextPath(field(form.next));
       const nonce = request.cookies[LOGIN_NONCE_COOKIE];
       if (!auth.csrfValid(nonce && `login:${nonce}`, field(form._csrf))) {
         return sendLogin(request, reply, 403, next, "CSRF_INVALID: the login form was stale; try again.");
@@ -315,9 +316,4 @@ function text(value: string | undefined, maxLength: number): string | undefined 
 
 function field(value: unknown): string | undefined {
   return typeof value === "string" ? value.trim() : undefined;
-}
-
-/** Only a path on this server: `//evil.example` and `/\evil` would leave it. */
-function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
 }
