@@ -282,17 +282,25 @@ export function createAwsJobQueue(options: AwsJobQueueOptions): AwsJobQueue {
 
   /** Leases the environment's first job when it is claimable. */
   async function leaseNext(environmentId: string, owner: string, nowMs: number, leaseMs: number) {
+    let takenOver: Job["takenOver"];
     const { result } = await mutate(environmentId, (jobs): Change<StoredJob | undefined> => {
+      takenOver = undefined;
       const job = claimableFirst(jobs, nowMs);
       if (!job) return { result: undefined };
       // Leased already and claimable: the lease expired, its worker is gone; this is a new attempt.
-      if (job.state === "running") job.attempt += 1;
+      if (job.state === "running") {
+        takenOver = {
+          owner: job.leaseOwner ?? "",
+          leaseExpiredAt: new Date(job.leaseExpiresAt ?? 0).toISOString(),
+        };
+        job.attempt += 1;
+      }
       job.state = "running";
       job.leaseOwner = owner;
       job.leaseExpiresAt = nowMs + leaseMs;
       return { result: job, jobs };
     });
-    return result && toJob(environmentId, result);
+    return result && { ...toJob(environmentId, result), ...(takenOver && { takenOver }) };
   }
 
   function leaseLost(jobId: string, owner: string): StackforkError {

@@ -212,7 +212,12 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
         expect(first.attempt).toBe(1);
         expect(await queue.claim("w2", at(59), LEASE_MS)).toBeUndefined();
         const reclaimed = await claimOrFail("w2", at(60));
-        expect(reclaimed).toMatchObject({ id: first.id, attempt: 2, commitSha: sha(1) });
+        expect(reclaimed).toMatchObject({
+          id: first.id,
+          attempt: 2,
+          commitSha: sha(1),
+          takenOver: { owner: "w1", leaseExpiredAt: at(60).toISOString() },
+        });
 
         for (const call of [
           () => queue.renewLease(first.id, "w1", at(61), LEASE_MS),
@@ -223,6 +228,25 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
         }
         expect(await queue.renewLease(first.id, "w2", at(61), LEASE_MS)).toEqual({ cancelRequested: false });
         expect(await queue.listPending()).toHaveLength(1);
+      });
+
+      it("says a claim took the job over from an expired lease only when it did", async () => {
+        const { job } = await queue.enqueue(deploy("env-a", sha(1)), at(0));
+        const first = await claimOrFail("w1", at(0), 10_000);
+        expect(first.takenOver).toBeUndefined();
+        // Renewed once, then silent: the lease runs out 10 s after the renewal, not the claim.
+        await queue.renewLease(job.id, "w1", at(5), 10_000);
+        expect(await queue.claim("w2", at(14), 10_000, "env-a")).toBeUndefined();
+        const second = await queue.claim("w2", at(15), 10_000, "env-a");
+        expect(second?.takenOver).toEqual({ owner: "w1", leaseExpiredAt: at(15).toISOString() });
+        // Handed back (retry, releaseAll): its holder's engine had stopped; nothing was taken over.
+        await queue.retry(job.id, "w2", at(16));
+        const third = await claimOrFail("w3", at(16), 10_000);
+        expect(third.takenOver).toBeUndefined();
+        await queue.releaseAll("w3");
+        expect((await claimOrFail("w4", at(17), 10_000)).takenOver).toBeUndefined();
+        // Neither listed nor kept: it describes one claim.
+        expect((await queue.listPending("env-a"))[0]?.takenOver).toBeUndefined();
       });
 
       it("counts every expired lease as an attempt", async () => {

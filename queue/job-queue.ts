@@ -22,6 +22,13 @@ export interface Job {
   runAfter: string;
   /** A destroy arrived while this deploy ran: the worker should abort it. */
   cancelRequested: boolean;
+  /**
+   * Only on a claim that took the job over from a lease that expired (its holder died, or lost
+   * touch with the queue): who held it, and when that lease ran out. That holder's engine may still
+   * be stopping for a while after: the new holder starts none before it is gone (the worker's
+   * takeover grace). Not on a job handed back (retry, releaseAll): its engine had already stopped.
+   */
+  takenOver?: { owner: string; leaseExpiredAt: string };
 }
 
 export interface EnqueueInput {
@@ -55,7 +62,7 @@ export interface JobQueue {
   /**
    * The oldest claimable job: runAfter reached, first in its environment's order, and no unexpired
    * lease on another job of that environment. A job whose lease expired (its worker died) is
-   * claimable again, with attempt + 1. With `environmentId`, only that environment's next job, by the
+   * claimable again, with attempt + 1 and `takenOver` saying from whom. With `environmentId`, only that environment's next job, by the
    * same rules: what a wake-up for one environment asks for (AWS: one SQS message group each).
    */
   claim(owner: string, now: Date, leaseMs: number, environmentId?: string): Promise<Job | undefined>;

@@ -101,9 +101,13 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
         : sql.nextClaimableOfEnvironment.get({ now: now.getTime(), environment_id: environmentId });
     if (!row) return undefined;
     // A running job is claimable only because its lease expired: its worker is gone, this is a new attempt.
-    const attempt = row.state === "running" ? row.attempt + 1 : row.attempt;
+    const takenOver =
+      row.state === "running"
+        ? { owner: row.lease_owner ?? "", leaseExpiredAt: new Date(row.lease_expires_at ?? 0).toISOString() }
+        : undefined;
+    const attempt = takenOver ? row.attempt + 1 : row.attempt;
     sql.takeLease.run({ seq: row.seq, owner, lease_expires_at: now.getTime() + leaseMs, attempt });
-    return readJob(row.seq);
+    return { ...readJob(row.seq), ...(takenOver && { takenOver }) };
   });
 
   /** The job while this owner holds it (an expired lease nobody took again still counts), else LEASE_LOST. */

@@ -38,6 +38,13 @@ export interface WorkerDeps {
    * its state, releases its lock) takes a while. @default 60_000
    */
   deadlineMarginMs?: number;
+  /**
+   * A job taken over from an expired lease starts only this long after that lease ran out: its
+   * holder's runner may still be stopping, and recovery (cancel the stack's lock, clear its pending
+   * operations) must wait until it is gone. Longer than the provisioner takes from an abort to the
+   * runner's hard kill, plus the clock skew between workers. @default 30_000
+   */
+  takeoverGraceMs?: number;
   /** A wake waits this long at most for its environment's next job to come due (a retry's backoff). @default 30_000 */
   maxWaitForDueMs?: number;
 }
@@ -169,6 +176,15 @@ export function createWorker(deps: WorkerDeps): Worker {
     };
     const started = Date.now();
     try {
+      const notBefore = await waitForPreviousRunner(job, controller.signal, jobLog);
+      const stopped = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
+      if (notBefore !== undefined && stopped && stopped.stop !== "destroy") {
+        // Stopped while waiting, before anything ran: back to the queue, for when that runner is gone.
+        await queue.retry(job.id, deps.workerId, new Date(Math.max(notBefore, deps.now().getTime()))).catch((err) => {
+          jobLog.warn({ err }, "could not hand the job back: it runs again once its lease expires");
+        });
+        return stopped.stop === "lease-lost" ? "handed-back" : "settled";
+      }
       if (!repository)
         throw new StackforkError("CONFIG_INVALID", `repository ${environment.repository} is no longer configured`);
       if (job.type === "deploy") await deploy(environment, repository, job, hooks, started);
@@ -185,6 +201,35 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  /**
+   * A job taken over from an expired lease: the engine of its previous holder may still be stopping
+   * (a graceful stop can outlast the lease; the provisioner kills the runner some seconds after the
+   * abort), and recovery cancels the stack's lock and clears its pending operations: two engines
+   * would write one stack. So nothing starts before that lease's expiry plus the grace; this
+   * worker keeps its own lease meanwhile. Returns that time (epoch ms) for a taken-over job.
+   */
+  async function waitForPreviousRunner(job: Job, signal: AbortSignal, jobLog: Logger): Promise<number | undefined> {
+    if (!job.takenOver) return undefined;
+    const notBefore = Date.parse(job.takenOver.leaseExpiredAt) + (deps.takeoverGraceMs ?? 30_000);
+    const waitMs = notBefore - deps.now().getTime();
+    if (waitMs > 0) {
+      jobLog.info(
+        { previousOwner: job.takenOver.owner, leaseExpiredAt: job.takenOver.leaseExpiredAt, waitMs },
+        "taken over from an expired lease: waiting until its runner is surely gone",
+      );
+      // A destroy asked meanwhile does not cut the wait short: the destroy would run next, at once.
+      const interrupted = new AbortController();
+      const onAbort = () => {
+        if ((signal.reason as StopReason).stop !== "destroy") interrupted.abort();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      if (signal.aborted) onAbort();
+      await sleep(waitMs, interrupted.signal);
+      signal.removeEventListener("abort", onAbort);
+    }
+    return notBefore;
+  }
+
   async function deploy(
     environment: Environment,
     repository: RepositoryConfig,
@@ -192,7 +237,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     hooks: OperationHooks,
     started: number,
   ) {
-    const attempt = job.attempt > 1 ? ` (attempt ${job.attempt})` : "";
+    const attempt = describeAttempt(job);
     const deploying = await transition(environment.id, "deploying");
     await record(
       environment,
@@ -248,7 +293,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     started: number,
   ) {
     await transition(environment.id, "destroying");
-    await record(environment, job, "destroy_started", "destroying");
+    await record(environment, job, "destroy_started", `destroying${describeAttempt(job)}`);
     const result = await deps.provisioner.destroy({ environment, repository, ...hooks });
     const destroyed = await registry.updateEnvironment(
       environment.id,
@@ -599,6 +644,13 @@ export function createWorker(deps: WorkerDeps): Worker {
     },
     running: () => running.size,
   };
+}
+
+function describeAttempt(job: Job): string {
+  const takenOver = job.takenOver
+    ? `; taken over from ${job.takenOver.owner}, whose lease expired at ${job.takenOver.leaseExpiredAt}`
+    : "";
+  return job.attempt > 1 || takenOver ? ` (attempt ${job.attempt}${takenOver})` : "";
 }
 
 function describeChanges(changes: Record<string, number>): string {

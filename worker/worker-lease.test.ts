@@ -6,6 +6,7 @@ import type { JobQueue } from "../queue/job-queue.ts";
 import { createFakeClock, type FakeClock } from "../test/support/fake-clock.ts";
 import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { useSqliteStores } from "../test/support/sqlite-stores.ts";
+import { type InFlight, trackInFlight } from "../test/support/track-in-flight.ts";
 import { createWorker, type WorkerDeps } from "./create-worker.ts";
 import { submitIntent } from "./submit-intent.ts";
 
@@ -30,6 +31,7 @@ interface EngineRun {
  */
 function fakeEngine(clock: FakeClock, finished: () => boolean = () => false) {
   const runs: EngineRun[] = [];
+  const destroys: number[] = [];
   const provisioner: Provisioner = {
     deploy: async ({ signal, commitSha }) => {
       const run: EngineRun = { startedAt: clock.now().getTime() };
@@ -41,9 +43,12 @@ function fakeEngine(clock: FakeClock, finished: () => boolean = () => false) {
       }
       return { commitSha: commitSha ?? sha, outputs: {}, changes: {} };
     },
-    destroy: async () => ({ changes: {} }),
+    destroy: async () => {
+      destroys.push(clock.now().getTime());
+      return { changes: {} };
+    },
   };
-  return { provisioner, runs };
+  return { provisioner, runs, destroys };
 }
 
 /** The queue, whose lease renewals fail `failures` times (a DynamoDB outage, a busy database) first. */
@@ -65,10 +70,17 @@ function failingRenewals(queue: JobQueue, failures: number) {
 
 describe("the worker's lease", () => {
   const stores = useSqliteStores();
+  let inFlight: InFlight;
+  /** A fake clock that moves on only once the stores' real I/O is done. */
+  const startClock = () => {
+    inFlight = trackInFlight();
+    return createFakeClock(t0, { busy: inFlight.busy });
+  };
 
   function makeWorker(clock: FakeClock, overrides: Partial<WorkerDeps>) {
     return createWorker({
-      ...stores,
+      registry: inFlight.track(stores.registry),
+      queue: inFlight.track(stores.queue),
       provisioner: fakeEngine(clock).provisioner,
       notifier: { notify: async () => {} },
       findRepository: () => repository,
@@ -112,9 +124,9 @@ describe("the worker's lease", () => {
 
   describe("when a renewal fails", () => {
     it("tries again while the lease has time, and the engine goes on", async () => {
-      const clock = createFakeClock(t0);
+      const clock = startClock();
       const environment = await push(clock);
-      const { queue, counts } = failingRenewals(stores.queue, 1);
+      const { queue, counts } = failingRenewals(inFlight.track(stores.queue), 1);
       const engine = fakeEngine(clock, () => counts.calls >= 3);
       const worker = makeWorker(clock, { queue, provisioner: engine.provisioner, leaseMs: 900 });
 
@@ -130,9 +142,9 @@ describe("the worker's lease", () => {
     });
 
     it("stops the engine before the lease runs out and hands the job back with LEASE_LOST, not as a destroy", async () => {
-      const clock = createFakeClock(t0);
+      const clock = startClock();
       const environment = await push(clock);
-      const { queue } = failingRenewals(stores.queue, Number.POSITIVE_INFINITY);
+      const { queue } = failingRenewals(inFlight.track(stores.queue), Number.POSITIVE_INFINITY);
       const engine = fakeEngine(clock);
       const worker = makeWorker(clock, { queue, provisioner: engine.provisioner, leaseMs: 900 });
 
@@ -150,6 +162,93 @@ describe("the worker's lease", () => {
       expect(events.map((e) => e.type)).not.toContain("deploy_aborted");
       expect(events.map((e) => e.errorCode)).not.toContain("DEPLOY_CANCELLED");
       expect((await stores.registry.getEnvironment(environment.id))?.status).not.toBe("failed");
+    });
+  });
+
+  describe("a job taken over from an expired lease", () => {
+    /** The job claimed by a worker that then went silent (died, or lost its store), at t0. */
+    async function abandon(clock: FakeClock, environmentId: string) {
+      expect(await stores.queue.claim("w-gone", clock.now(), 60_000, environmentId)).toBeDefined();
+    }
+
+    it("starts its engine only once the previous lease's expiry plus the grace has passed", async () => {
+      const clock = startClock();
+      const environment = await push(clock);
+      await abandon(clock, environment.id);
+      await clock.advance(60_000);
+      const engine = fakeEngine(clock, () => true);
+      const worker = makeWorker(clock, { provisioner: engine.provisioner, takeoverGraceMs: 30_000 });
+
+      expect(await wake(clock, worker, environment.id)).toEqual({ ran: 1, handedBack: false });
+
+      expect(engine.runs).toHaveLength(1);
+      expect(engine.runs[0]?.startedAt).toBeGreaterThanOrEqual(t0.getTime() + 60_000 + 30_000);
+      expect(await stores.registry.getEnvironment(environment.id)).toMatchObject({ status: "ready" });
+      expect(await stores.queue.listPending(environment.id)).toEqual([]);
+    });
+
+    it("keeps the lease while it waits: nobody takes the job over from the waiting worker", async () => {
+      const clock = startClock();
+      const environment = await push(clock);
+      await abandon(clock, environment.id);
+      await clock.advance(60_000);
+      const engine = fakeEngine(clock, () => true);
+      // A grace longer than the lease: the waiting worker must renew it.
+      const worker = makeWorker(clock, { provisioner: engine.provisioner, takeoverGraceMs: 150_000 });
+      let outcome: unknown;
+      const running = worker.handleWake(environment.id).then((o) => {
+        outcome = o;
+      });
+      await clock.runUntil(() => clock.now().getTime() >= t0.getTime() + 60_000 + 120_000);
+      expect(await stores.queue.claim("w-other", clock.now(), 60_000, environment.id)).toBeUndefined();
+      expect(engine.runs).toEqual([]);
+      await clock.runUntil(() => outcome !== undefined);
+      await running;
+      expect(engine.runs[0]?.startedAt).toBeGreaterThanOrEqual(t0.getTime() + 60_000 + 150_000);
+    });
+
+    it("lets a destroy asked while it waits supersede the deploy, and starts the destroy only after the grace", async () => {
+      const clock = startClock();
+      const environment = await push(clock);
+      await abandon(clock, environment.id);
+      await clock.advance(60_000);
+      const engine = fakeEngine(clock, () => true);
+      const worker = makeWorker(clock, { provisioner: engine.provisioner, takeoverGraceMs: 30_000 });
+      let outcome: unknown;
+      const running = worker.handleWake(environment.id).then((o) => {
+        outcome = o;
+      });
+      await clock.advance(5_000);
+      await submitIntent(
+        { ...stores, nameMaxLength: 40 },
+        {
+          type: "destroy",
+          identity: { kind: "branch", repository: repository.name, branch: "lease" },
+          cause: { actor: "octocat", message: "branch deleted" },
+        },
+        clock.now(),
+      );
+      await clock.runUntil(() => outcome !== undefined);
+      await running;
+
+      expect(engine.runs).toEqual([]);
+      expect(engine.destroys).toHaveLength(1);
+      expect(engine.destroys[0]).toBeGreaterThanOrEqual(t0.getTime() + 60_000 + 30_000);
+      expect(await stores.registry.getEnvironment(environment.id)).toMatchObject({ status: "destroyed" });
+    });
+
+    it("starts a job handed back by its holder at once: that holder's engine had stopped", async () => {
+      const clock = startClock();
+      const environment = await push(clock);
+      const held = await stores.queue.claim("w-gone", clock.now(), 60_000, environment.id);
+      if (!held) throw new Error("expected to claim the push's job");
+      await stores.queue.retry(held.id, "w-gone", clock.now());
+      const engine = fakeEngine(clock, () => true);
+      const worker = makeWorker(clock, { provisioner: engine.provisioner, takeoverGraceMs: 30_000 });
+
+      await wake(clock, worker, environment.id);
+
+      expect(engine.runs.map((run) => run.startedAt)).toEqual([t0.getTime()]);
     });
   });
 });
