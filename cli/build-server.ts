@@ -9,10 +9,10 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { RepositoryConfig } from "../core/config.ts";
-import { isStackforkError } from "../core/errors.ts";
 import { createAuth } from "../dashboard/create-auth.ts";
 import { createEnvironmentActions, type EnvironmentActions } from "../dashboard/create-environment-actions.ts";
 import { createRequestAccess } from "../dashboard/create-request-access.ts";
+import { describeErrorForUser } from "../dashboard/describe-error-for-user.ts";
 import { html } from "../dashboard/html.ts";
 import { registerApiRoutes } from "../dashboard/register-api-routes.ts";
 import { registerOpenApi } from "../dashboard/register-openapi.ts";
@@ -69,11 +69,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     schemaErrorFormatter: (errors, dataVar) => new Error(errors.map((e) => describeSchemaError(e, dataVar)).join("; ")),
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const known = isStackforkError(err);
-    const status = known ? err.status : (err.statusCode ?? 500);
+    const { status, code, message } = describeErrorForUser(err);
     if (status >= 500) request.log.error({ err }, "request failed");
-    const code = known ? err.code : err.validation ? "INVALID_INPUT" : codeOfStatus(status, err.code);
-    return reply.code(status).send({ error: { code, message: status >= 500 ? "internal error" : err.message } });
+    return reply.code(status).send({ error: { code, message } });
   });
   app.setNotFoundHandler((request, reply) => {
     const message = `no route ${request.method} ${request.url.split("?")[0]}`;
@@ -146,22 +144,4 @@ function describeSchemaError(error: FastifySchemaValidationError, dataVar: strin
   }
   if (error.keyword === "enum") return `${where} must be one of: ${params.allowedValues?.join(", ")}`;
   return `${where} ${error.message}${schema?.description ? ` (${schema.description})` : ""}`;
-}
-
-/** Fastify's own errors (FST_ERR_...) as codes of our catalogue, by status. */
-function codeOfStatus(status: number, fastifyCode: string | undefined): string {
-  switch (status) {
-    case 400:
-      return "INVALID_INPUT";
-    case 401:
-      return "UNAUTHORIZED";
-    case 404:
-      return "NOT_FOUND";
-    case 413:
-      return "PAYLOAD_TOO_LARGE";
-    case 415:
-      return "UNSUPPORTED_MEDIA_TYPE";
-    default:
-      return fastifyCode ?? "INTERNAL";
-  }
 }

@@ -187,6 +187,11 @@ export const errorCatalogue = {
     summary: "The AWS endpoint could not be reached or kept answering 5xx (AWS_REGION, AWS_ENDPOINT_URL).",
   },
   AWS_REQUEST_FAILED: { status: 500, visible: false, summary: "AWS refused the request for another reason." },
+  INTERNAL: {
+    status: 500,
+    visible: false,
+    summary: "Something went wrong on the server: its log says what (an error stackfork did not expect).",
+  },
   DEPLOY_TIMEOUT: {
     status: 504,
     visible: true,

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { errorCatalogue, StackforkError } from "../core/errors.ts";
 import { createDashboardHarness, type DashboardHarness } from "../test/support/dashboard-harness.ts";
 import { makeTarball } from "../test/support/make-tarball.ts";
 import { seedEnvironment } from "../test/support/seed-environment.ts";
@@ -336,6 +337,28 @@ describe("the JSON API", () => {
         expect(codeOf(response)).toBe("NOT_FOUND");
       }
     });
+  });
+
+  it("shows an error's message only when its code is visible, as the pages do", async () => {
+    const hidden = new StackforkError("LEASE_LOST", "job j-1 taken by worker@build-17.internal");
+    const shown = new StackforkError("INVALID_INPUT", "the Pulumi state lists a stack twice");
+    let thrown: Error = hidden;
+    const failing = await createDashboardHarness({
+      listStacks: () => {
+        throw thrown;
+      },
+    });
+    try {
+      const answer = await failing.app.inject("/api/orphans");
+      expect(answer.statusCode).toBe(409);
+      expect(answer.json()).toEqual({ error: { code: "LEASE_LOST", message: errorCatalogue.LEASE_LOST.summary } });
+      thrown = shown;
+      expect((await failing.app.inject("/api/orphans")).json()).toEqual({
+        error: { code: "INVALID_INPUT", message: shown.message },
+      });
+    } finally {
+      await failing.close();
+    }
   });
 
   it("answers GET /api/orphans with 404 on a server that keeps no Pulumi state", async () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { errorCatalogue, StackforkError } from "../core/errors.ts";
 import { createDashboardHarness, DASHBOARD_TOKEN, type DashboardHarness } from "../test/support/dashboard-harness.ts";
 import { seedEnvironment } from "../test/support/seed-environment.ts";
 
@@ -435,6 +436,31 @@ describe("the list page's reconciliation with GitHub", () => {
       expect(body).toContain('<a href="/environments/api-gone">api-gone</a>');
       expect(body).toContain("(branch deleted)");
       expect(body).not.toContain("<script>alert(1)");
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("the pages' errors", () => {
+  it("show an error's message only when its code is visible, as the API does", async () => {
+    const hidden = new StackforkError("LEASE_LOST", "job j-1 taken by worker@build-17.internal");
+    const h = await createDashboardHarness({
+      reconciler: {
+        reconcile: async () => {
+          throw new Error("not called");
+        },
+        readStatus: async () => {
+          throw hidden;
+        },
+      },
+    });
+    try {
+      const page = await h.app.inject("/");
+      expect(page.statusCode).toBe(409);
+      expect(page.body).toContain("LEASE_LOST");
+      expect(page.body).not.toContain(hidden.message);
+      expect(page.body).toContain(errorCatalogue.LEASE_LOST.summary);
     } finally {
       await h.close();
     }

@@ -10,6 +10,7 @@ import type { EnvironmentActions } from "./create-environment-actions.ts";
 import { LOGIN_NONCE_COOKIE, type RequestAccess, SESSION_COOKIE } from "./create-request-access.ts";
 import { dashboardScript } from "./dashboard-script.ts";
 import { dashboardStylesheet } from "./dashboard-stylesheet.ts";
+import { describeErrorForUser } from "./describe-error-for-user.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { renderEnvironmentDetail } from "./render-environment-detail.ts";
 import { type ListFilters, renderEnvironmentList } from "./render-environment-list.ts";
@@ -69,19 +70,9 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
       return payload;
     });
-    pages.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, request, reply) => {
-      const known = isStackforkError(err);
-      const status = known ? err.status : (err.statusCode ?? 500);
+    pages.setErrorHandler(async (err: Error, request, reply) => {
+      const { status, code, message } = describeErrorForUser(err);
       if (status >= 500) request.log.error({ err }, "page failed");
-      const code = known
-        ? err.code
-        : status === 413
-          ? "PAYLOAD_TOO_LARGE"
-          : status < 500
-            ? "INVALID_INPUT"
-            : "INTERNAL";
-      const message =
-        known && err.visible ? err.message : status < 500 ? err.message : "Something went wrong on the server.";
       return sendPage(
         request,
         reply,
