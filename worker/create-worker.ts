@@ -501,7 +501,8 @@ export function createWorker(deps: WorkerDeps): Worker {
           delay = retryMs;
           continue;
         }
-        const cause = isStackforkError(err) ? `${err.code}: ${err.message}` : err ? String(err) : "no answer in time";
+        // The code only: history is shown outside the platform team, and AWS's messages name its resources.
+        const cause = isStackforkError(err) ? err.code : err ? "an unexpected error" : "no answer in time";
         return lose(
           new StackforkError("LEASE_LOST", `the job's lease could not be renewed before it expired (${cause})`, {
             cause: err,
