@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseS3StateUrl } from "../aws/parse-pulumi-urls.ts";
-import { findRepository, type StackforkConfig } from "../core/config.ts";
+import { findRepository, type RepositoryConfig, type StackforkConfig } from "../core/config.ts";
+import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import { createEnvironmentActions } from "../dashboard/create-environment-actions.ts";
@@ -85,7 +86,25 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
         maxTreeBytes: uploadedTreeLimits.maxBytes,
         maxEntries: uploadedTreeLimits.maxEntries,
       });
-    return createPulumiProvisioner({
+    const { detectSandbox } = await import("../provisioner/sandbox/detect-sandbox.ts");
+    const sandbox = await detectSandbox({
+      mode: config.sandbox.mode,
+      unshare: config.sandbox.unshare,
+      rootDir: path.join(config.dataDir, "sandbox-root"),
+      uid: config.sandbox.uid,
+    });
+    if (sandbox.kind === "none") {
+      log.warn(
+        { sandbox: sandbox.kind, reason: sandbox.reason },
+        "no sandbox for branch code: it runs with an allow-listed environment and its own credentials, but sees this machine's files as stackfork's user does (README, Security model)",
+      );
+    }
+    if (config.deployer.sharePlatformCredentials && !config.deployer.roleArn) {
+      log.warn(
+        "STACKFORK_SHARE_PLATFORM_CREDENTIALS=true: jobs that need AWS get the platform's own credentials (README, Security model)",
+      );
+    }
+    const provisioner = createPulumiProvisioner({
       engine: {
         cli,
         stateDir: dirs.state,
@@ -101,7 +120,48 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
         fromGitHub: github && createGitHubSourceReader({ client: github, sourcesDir: dirs.sources, log }),
       }),
       warmRunners: config.warmRunners,
+      sandbox,
+      runnerEnv: config.runnerEnv,
+      credentialsFor: createJobCredentialsOf(),
+      secrets: [
+        secrets.webhookSecret,
+        secrets.apiToken,
+        secrets.pulumiPassphrase,
+        config.github && "token" in config.github.auth ? config.github.auth.token : undefined,
+      ],
     });
+    return Object.assign(provisioner, { sandbox });
+  }
+
+  /** Per-job AWS credentials: the deployer role, assumed for each environment (provisioner/create-job-credentials.ts). */
+  function createJobCredentialsOf() {
+    const needsAws = (repository: { target: string }) =>
+      repository.target === "aws" || backendUrl.startsWith("s3://") || config.secretsProvider.startsWith("awskms://");
+    let roleArn: Promise<string | undefined> | undefined;
+    // On the AWS store the bootstrap's role is the default: its account is the caller's.
+    const findRoleArn = async () => {
+      if (config.deployer.roleArn || config.store !== "aws") return config.deployer.roleArn;
+      const { readCallerAccount } = await import("../aws/read-platform-identity.ts");
+      const { deployerRoleArnOf } = await import("../aws/deployer-names.ts");
+      return deployerRoleArnOf(await readCallerAccount(), config.awsPrefix);
+    };
+    return async (job: { environment: Environment; repository: RepositoryConfig }) => {
+      const { createJobCredentials } = await import("../provisioner/create-job-credentials.ts");
+      return createJobCredentials({
+        needsAws,
+        roleArn: () => {
+          roleArn ??= findRoleArn().catch((err: unknown) => {
+            roleArn = undefined;
+            throw err;
+          });
+          return roleArn;
+        },
+        assume: async (request) => (await import("../aws/assume-deployer-role.ts")).assumeDeployerRole(request),
+        sharePlatformCredentials: config.deployer.sharePlatformCredentials
+          ? async () => (await import("../aws/read-platform-identity.ts")).readPlatformCredentials()
+          : undefined,
+      })(job);
+    };
   }
 
   function createWorkerOf(

@@ -2,6 +2,7 @@ import { cpus } from "node:os";
 import path from "node:path";
 import * as z from "zod";
 import { StackforkError } from "./errors.ts";
+import { pickRunnerEnvironment } from "./pick-runner-environment.ts";
 
 /**
  * The event policy's per-repository options (DESIGN.md, "Event policy"). Every one has a default, so
@@ -70,6 +71,11 @@ const repositorySchema = z
      * @example 412345678
      */
     webhookHookId: z.number().int().positive().optional(),
+    /**
+     * Run the install scripts (`preinstall`, `postinstall`...) of the stack project's dependencies.
+     * They are branch code: they run in the job's sandbox all the same. @default false (`npm ci --ignore-scripts`)
+     */
+    installScripts: z.boolean().optional(),
     ...eventPolicySchema.shape,
   })
   .strict();
@@ -153,6 +159,24 @@ const envSchema = z.object({
     .string()
     .regex(/^(passphrase|awskms:\/\/\S+)$/, "must be passphrase or an awskms:// URL")
     .default("passphrase"),
+  /**
+   * The runner's isolation: `auto` uses Linux namespaces where they can be had (and says so when
+   * not); `off` runs branch code with the allow-listed environment only.
+   */
+  STACKFORK_SANDBOX: z.enum(["auto", "off"]).default("auto"),
+  /** util-linux's `unshare`, which makes the sandbox's namespaces. @default unshare (on PATH) */
+  STACKFORK_UNSHARE: z.string().min(1).default("unshare"),
+  /** When stackfork runs as root, the uid branch code runs as. */
+  STACKFORK_SANDBOX_UID: z.coerce.number().int().min(1).max(4_294_967_294).default(61_000),
+  /** The role each job assumes for its AWS work (per-job credentials, tagged with the environment). */
+  STACKFORK_DEPLOYER_ROLE_ARN: z.string().startsWith("arn:").optional(),
+  /** The permissions boundary every role a copy creates must carry (`stackfork:permissionsBoundary`). */
+  STACKFORK_PERMISSIONS_BOUNDARY_ARN: z.string().startsWith("arn:").optional(),
+  /**
+   * `true`: with no deployer role, hand the platform's own AWS credentials to branch code. Every
+   * branch author can then do what stackfork can: only for a trusted setup; logged at start.
+   */
+  STACKFORK_SHARE_PLATFORM_CREDENTIALS: z.enum(["true", "false"]).default("false"),
   /** The config file's JSON itself, instead of a file (a Lambda function's environment). */
   STACKFORK_CONFIG_JSON: z.string().min(2).optional(),
   /** Secrets Manager ARNs, read once per cold start; each wins over its plain variable. */
@@ -231,6 +255,12 @@ export interface StackforkConfig {
   secretArns: { webhookSecret?: string; apiToken?: string; githubToken?: string; githubAppPrivateKey?: string };
   /** GITHUB_APP_ID, kept for an App whose key comes from Secrets Manager. */
   githubAppId?: string;
+  /** The runner's isolation (provisioner/sandbox). */
+  sandbox: { mode: "auto" | "off"; unshare: string; uid: number };
+  /** What branch code sees of this process's environment: an allow-list (core/pick-runner-environment.ts). */
+  runnerEnv: Readonly<Record<string, string>>;
+  /** Per-job AWS credentials: the role to assume, the boundary copies' roles carry, or the explicit opt-out. */
+  deployer: { roleArn?: string; permissionsBoundaryArn?: string; sharePlatformCredentials: boolean };
 }
 
 export interface LoadConfigOptions {
@@ -331,6 +361,13 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
       githubAppPrivateKey: e.GITHUB_APP_PRIVATE_KEY_ARN,
     },
     githubAppId: e.GITHUB_APP_ID,
+    sandbox: { mode: e.STACKFORK_SANDBOX, unshare: e.STACKFORK_UNSHARE, uid: e.STACKFORK_SANDBOX_UID },
+    runnerEnv: pickRunnerEnvironment(env),
+    deployer: {
+      roleArn: e.STACKFORK_DEPLOYER_ROLE_ARN,
+      permissionsBoundaryArn: e.STACKFORK_PERMISSIONS_BOUNDARY_ARN,
+      sharePlatformCredentials: e.STACKFORK_SHARE_PLATFORM_CREDENTIALS === "true",
+    },
   });
 }
 

@@ -33,6 +33,13 @@ export const errorCatalogue = {
   NAME_TAKEN: { status: 409, visible: false, summary: "No unique name could be found for the environment." },
   DEPENDENCIES_FAILED: { status: 500, visible: true, summary: "Installing the stack project's dependencies failed." },
   SOURCE_NOT_FOUND: { status: 422, visible: true, summary: "The commit could not be found in the source." },
+  DEPLOYER_ROLE_REQUIRED: {
+    status: 500,
+    visible: true,
+    summary:
+      "The job needs AWS and no deployer role is configured: stackfork does not hand its own credentials to branch code.",
+  },
+  SANDBOX_FAILED: { status: 500, visible: true, summary: "The runner's sandbox could not be set up for this job." },
 
   // Webhook deliveries refused before the event policy looks at them (HTTP answer = status).
   SIGNATURE_MISSING: { status: 401, visible: true, summary: "The delivery has no X-Hub-Signature-256 header." },
@@ -143,6 +150,12 @@ export const errorCatalogue = {
     summary: "The API token is missing or wrong (Authorization: Bearer <token>, or log in to the dashboard).",
   },
   CSRF_INVALID: { status: 403, visible: true, summary: "The form's CSRF token is missing or does not match." },
+  HOST_NOT_ALLOWED: {
+    status: 421,
+    visible: true,
+    summary:
+      "The Host header names none of the addresses this server serves (DNS rebinding?): reads without the token are open only under localhost, the server's own address, or a name in allowedHosts.",
+  },
   QUOTA_EXCEEDED: { status: 409, visible: true, summary: "The owner already has as many sandboxes as allowed." },
   REPOSITORY_NOT_CONFIGURED: {
     status: 400,
@@ -196,6 +209,12 @@ export const errorCatalogue = {
     status: 504,
     visible: true,
     summary: "The engine was stopped before the worker's deadline (Lambda's 15 minutes); the job is handed back once.",
+  },
+  JOB_LOST: {
+    status: 500,
+    visible: true,
+    summary:
+      "The environment was left queued, deploying or destroying with no job (a crash between two writes): its job was queued again, or, when the approved commit was not known, it awaits approval again.",
   },
 } as const;
 

@@ -65,10 +65,11 @@ describe("createPulumiProvisioner", () => {
         take: () => {
           if (!failNextRunner) return pool.take();
           failNextRunner = false;
-          return fork(path.join(import.meta.dirname, "fixtures", "exit-at-once.ts"), [], {
+          const dying = fork(path.join(import.meta.dirname, "fixtures", "exit-at-once.ts"), [], {
             execArgv: ["--import", "tsx"],
             stdio: ["ignore", "pipe", "pipe", "ipc"],
           });
+          return Object.assign(dying, { runId: "test/dying" });
         },
       }),
     });
@@ -93,6 +94,8 @@ describe("createPulumiProvisioner", () => {
       dataDir,
       "pulumi",
       "backend",
+      "acme-api",
+      "api-recovery",
       ".pulumi",
       "locks",
       "organization",

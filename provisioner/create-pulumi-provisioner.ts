@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
@@ -7,12 +10,22 @@ import { type ErrorCode, errorCatalogue, StackforkError } from "../core/errors.t
 import type { ReadSource } from "../source/create-source-reader.ts";
 import { installStackDependencies } from "../source/install-stack-dependencies.ts";
 import { createRunnerPool, type RunnerPool } from "./create-runner-pool.ts";
+import { endMarkedProcesses } from "./end-marked-processes.ts";
 import type { PulumiEngineOptions } from "./open-stack.ts";
 import type { DestroyRequest, OperationHooks, Provisioner } from "./provisioner.ts";
+import { createSecretRedactor } from "./redact-secrets.ts";
+import { systemPaths } from "./sandbox/create-sandbox.ts";
+import { noSandbox } from "./sandbox/detect-sandbox.ts";
+import { grantReadablePaths, grantWritablePaths } from "./sandbox/grant-writable-paths.ts";
+import { runIsolated } from "./sandbox/run-isolated.ts";
+import type { Sandbox, SandboxView } from "./sandbox/sandbox.ts";
 import type { StackOperationMessage, StackOperationRequest } from "./stack-operation.ts";
+import { adoptSharedBackendStack, stackPassphraseOf, stackPathsOf } from "./stack-paths.ts";
 
 const require = createRequire(import.meta.url);
 const runnerScript = path.join(import.meta.dirname, "run-stack-operation.ts");
+/** The platform's own code (the runner, its loader, the SDK): shown read-only to every job. */
+const appDir = path.resolve(import.meta.dirname, "..");
 
 export interface PulumiProvisionerOptions {
   engine: PulumiEngineOptions;
@@ -22,16 +35,34 @@ export interface PulumiProvisionerOptions {
   readSource: ReadSource;
   /**
    * Runner processes kept started ahead of jobs (each ~180 MB idle): a job that finds one skips
-   * about a second of start-up. @default 0
+   * about a second of start-up. Only without a sandbox (a sandboxed runner is started in its job's
+   * view). @default 0
    */
   warmRunners?: number;
   /** Tests: to hand out a runner that fails in a given way. */
   wrapRunners?: (pool: RunnerPool) => RunnerPool;
+  /** Where branch code runs (sandbox/detect-sandbox.ts). @default none: the allow-listed environment only */
+  sandbox?: Sandbox;
+  /**
+   * What branch code sees of the server's environment (core/pick-runner-environment.ts); PATH,
+   * HOME, the engine's settings and the job's credentials are added per job. @default {}
+   */
+  runnerEnv?: Record<string, string>;
+  /**
+   * The job's own AWS credentials, as variables (`AWS_ACCESS_KEY_ID`...), or none when the job needs
+   * no AWS; throws DEPLOYER_ROLE_REQUIRED rather than hand out the platform's. @default none needed
+   */
+  credentialsFor?: (job: { environment: Environment; repository: RepositoryConfig }) => Promise<Record<string, string>>;
+  /** The platform's secrets: never kept in the engine log. */
+  secrets?: readonly (string | undefined)[];
+  /** Time an aborted engine gets to stop before its processes are ended. @default 30000 */
+  killAfterMs?: number;
 }
 
 /**
  * The Automation API provisioner: each environment is one stack of its repository's stack project,
- * run from a checkout of the commit by a runner process (run-stack-operation.ts).
+ * run from a checkout of the commit by a runner process (run-stack-operation.ts), in the sandbox
+ * with the job's own view, environment and credentials (README, "Security model").
  */
 export function createPulumiProvisioner({
   engine,
@@ -39,34 +70,109 @@ export function createPulumiProvisioner({
   readSource,
   warmRunners = 0,
   wrapRunners = (pool) => pool,
+  sandbox = noSandbox("none given"),
+  runnerEnv = {},
+  credentialsFor = async () => ({}),
+  secrets = [],
+  killAfterMs = 30_000,
 }: PulumiProvisionerOptions): Provisioner & { runnerStats: RunnerPool["stats"] } {
+  const serverId = createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 12);
+  // What a previous server on this data dir left running when it died (engines, plugins, npm).
+  endMarkedProcesses(`${serverId}/`);
+  const sandboxed = sandbox.kind !== "none";
+  // USER: the CLI (built without cgo) asks for one when it creates a stack; the server's says nothing a job needs.
+  const baseEnv = { ...runnerEnv, PATH: engine.searchPath, HOME: sandboxed ? "/tmp" : tmpdir(), USER: "stackfork" };
   const runners = wrapRunners(
-    createRunnerPool({ script: runnerScript, loader: require.resolve("tsx"), warm: warmRunners }),
+    createRunnerPool({
+      script: runnerScript,
+      loader: require.resolve("tsx"),
+      warm: warmRunners,
+      env: baseEnv,
+      serverId,
+      sandbox,
+    }),
   );
   const platformNodeModules = path.resolve(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "../..");
+  const npmCache = path.join(dataDir, "npm-cache");
+  const system = sandboxed ? [...systemPaths(), appDir, path.dirname(engine.cli.command)] : [];
+  // The data dir may sit inside the app's folder (`./.stackfork`): hidden, then what the job may see is shown again.
+  const hidden = sandboxed && isInside(dataDir, appDir) ? [dataDir] : [];
+
+  /** The job's stack: its settings, state and copy data, its passphrase, its credentials, its log filter. */
+  async function prepareJob(environment: Environment, repository: RepositoryConfig) {
+    const projectName = projectNameOf(repository);
+    const paths = stackPathsOf(engine, projectName, environment.name);
+    const legacyMarker = path.join(engine.stateDir, "shared-passphrase", projectName, environment.name);
+    if (
+      paths.backendDir &&
+      adoptSharedBackendStack(path.dirname(path.dirname(paths.backendDir)), projectName, environment.name)
+    ) {
+      mkdirSync(path.dirname(legacyMarker), { recursive: true });
+      writeFileSync(legacyMarker, "moved from the shared backend: its secrets are under the platform's passphrase\n");
+    }
+    // A stack an earlier version created keeps the passphrase it was encrypted with, until destroyed.
+    const passphrase = existsSync(legacyMarker)
+      ? engine.passphrase
+      : stackPassphraseOf(engine.passphrase, projectName, environment.name);
+    const copyDir = path.join(dataDir, "copies", environment.name);
+    const writable = [paths.workDir, ...(paths.backendDir ? [paths.backendDir] : []), copyDir];
+    grantWritablePaths(sandbox, writable);
+    const credentials = await credentialsFor({ environment, repository });
+    const jobEngine: PulumiEngineOptions = {
+      ...engine,
+      passphrase,
+      ...(sandboxed && { pulumiHome: "/tmp/pulumi-home" }),
+    };
+    const redact = createSecretRedactor([
+      ...secrets,
+      engine.passphrase,
+      passphrase,
+      credentials.AWS_SECRET_ACCESS_KEY,
+      credentials.AWS_SESSION_TOKEN,
+    ]);
+    return { projectName, paths, legacyMarker, writable, env: { ...credentials }, engine: jobEngine, redact };
+  }
 
   return {
     async deploy(request) {
       const { environment, repository } = request;
       const checkout = await readSource({ repository, environment, commitSha: request.commitSha });
       const stackDir = path.join(checkout.dir, repository.stackPath);
-      await installStackDependencies({
+      const job = await prepareJob(environment, repository);
+      grantWritablePaths(sandbox, [npmCache]);
+      const installed = await installStackDependencies({
         stackDir,
         checkoutDir: checkout.dir,
         depsDir: path.join(dataDir, "deps"),
         platformNodeModules,
+        installScripts: repository.installScripts === true,
+        runNpm: (args, { cwd, writable }) => {
+          grantWritablePaths(sandbox, writable);
+          return runIsolated({
+            sandbox,
+            argv: ["npm", ...args, "--prefix", cwd],
+            view: { readOnly: system, hidden, writable: [...writable, npmCache] },
+            env: { ...baseEnv, ...job.env, npm_config_cache: npmCache },
+            cwd,
+            serverId,
+          });
+        },
       });
+      const dependencies = installed.from === "lockfile" ? [path.dirname(installed.nodeModules)] : [];
+      grantReadablePaths(sandbox, [checkout.dir, ...dependencies]);
       const result = await runStackOperation(
         {
           operation: "up",
-          engine,
-          projectName: projectNameOf(repository),
+          engine: job.engine,
+          projectName: job.projectName,
           stackName: environment.name,
           stackDir,
           cwd: stackDir,
           config: buildStackConfig(environment, repository, checkout.commitSha, dataDir),
+          env: job.env,
         },
-        request,
+        { ...request, onOutput: (line) => request.onOutput(job.redact(line)) },
+        { view: { readOnly: [...system, checkout.dir, ...dependencies], hidden, writable: job.writable }, killAfterMs },
         runners,
       );
       const url = typeof result.outputs.url === "string" ? result.outputs.url : undefined;
@@ -74,24 +180,44 @@ export function createPulumiProvisioner({
     },
 
     async destroy(request: DestroyRequest) {
+      const { environment, repository } = request;
+      const job = await prepareJob(environment, repository);
+      // A local copy's provider is code of the tree it was deployed from: the destroy runs it.
+      const tree = environment.commitSha
+        ? await readSource({ repository, environment, commitSha: environment.commitSha }).then(
+            (checkout) => [checkout.dir],
+            () => [],
+          )
+        : [];
+      grantReadablePaths(sandbox, tree);
       const result = await runStackOperation(
         {
           operation: "destroy",
-          engine,
-          projectName: projectNameOf(request.repository),
-          stackName: request.environment.name,
-          cwd: dataDir,
+          engine: job.engine,
+          projectName: job.projectName,
+          stackName: environment.name,
+          cwd: job.paths.workDir,
           config: {},
+          env: job.env,
         },
-        request,
+        { ...request, onOutput: (line) => request.onOutput(job.redact(line)) },
+        { view: { readOnly: [...system, ...tree], hidden, writable: job.writable }, killAfterMs },
         runners,
       );
+      // The stack's settings (salt) go with it: a new environment of the same name starts clean.
+      rmSync(job.paths.workDir, { recursive: true, force: true });
+      rmSync(job.legacyMarker, { force: true });
       return { changes: result.changes };
     },
 
     close: () => runners.close(),
     runnerStats: () => runners.stats(),
   };
+}
+
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
 }
 
 /** One Pulumi project per repository, named by the platform, so a branch renaming its project cannot orphan state. */
@@ -119,7 +245,18 @@ export function buildStackConfig(
   return config;
 }
 
-function runStackOperation(request: StackOperationRequest, hooks: OperationHooks, runners: RunnerPool) {
+interface RunOptions {
+  /** What the job's runner sees (ignored without a sandbox). */
+  view: SandboxView;
+  killAfterMs: number;
+}
+
+function runStackOperation(
+  request: StackOperationRequest,
+  hooks: OperationHooks,
+  { view, killAfterMs }: RunOptions,
+  runners: RunnerPool,
+) {
   return new Promise<{ outputs: Record<string, unknown>; changes: Record<string, number> }>((resolve, reject) => {
     if (hooks.signal.aborted) {
       reject(
@@ -131,11 +268,20 @@ function runStackOperation(request: StackOperationRequest, hooks: OperationHooks
       return;
     }
     const run = (attempt: number) => {
-      const child = runners.take();
+      const child = runners.take(view);
       let started = false;
       let settled: StackOperationMessage | undefined;
       const stderrTail: string[] = [];
-      const onAbort = () => child.kill("SIGINT");
+      // Asked first (the engine stops cleanly and releases its lock), then ended with all it started:
+      // the next holder of the lease must never meet a live engine on this stack.
+      let killTimer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        child.kill("SIGINT");
+        killTimer = setTimeout(() => {
+          endMarkedProcesses(child.runId);
+          child.kill("SIGKILL");
+        }, killAfterMs);
+      };
       hooks.signal.addEventListener("abort", onAbort, { once: true });
 
       child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
@@ -161,6 +307,9 @@ function runStackOperation(request: StackOperationRequest, hooks: OperationHooks
         if (over) return;
         over = true;
         hooks.signal.removeEventListener("abort", onAbort);
+        clearTimeout(killTimer);
+        // The CLI and its plugins (in process groups of their own) go with the runner, whatever its end.
+        endMarkedProcesses(child.runId);
         // Gone before it took the job (an idle runner that died): nothing ran, so a fresh one may.
         if (!started && attempt === 0 && !hooks.signal.aborted) run(1);
         else outcome();

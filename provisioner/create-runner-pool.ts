@@ -1,6 +1,10 @@
-import { type ChildProcess, fork } from "node:child_process";
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { pathToFileURL } from "node:url";
+import { RUN_MARKER } from "./end-marked-processes.ts";
+import { noSandbox } from "./sandbox/detect-sandbox.ts";
+import type { Sandbox, SandboxView } from "./sandbox/sandbox.ts";
 
 export interface RunnerPoolOptions {
   /** The runner module, started with the same loader (`--import <loader>`). */
@@ -8,14 +12,30 @@ export interface RunnerPoolOptions {
   loader: string;
   /** Runners kept started and idle, ready for the next job. 0: each job starts its own. */
   warm: number;
+  /**
+   * The whole environment a runner starts with: an allow-list built by the provisioner, never this
+   * process's. Each runner adds its own RUN_MARKER. @default {} (tests: PATH is added)
+   */
+  env?: Record<string, string>;
+  /** Prefix of every runner's RUN_MARKER: this server's (end-marked-processes.ts). @default "test" */
+  serverId?: string;
+  /**
+   * Where a job's runner runs. A sandboxed runner is started for its job, since its view of the
+   * file system is the job's: idle runners are kept only without one. @default none
+   */
+  sandbox?: Sandbox;
 }
+
+/** A runner process, with the RUN_MARKER value that it and every process it starts carry. */
+export type Runner = ChildProcess & { runId: string };
 
 export interface RunnerPool {
   /**
    * A runner for one job, used once: an idle one when there is one (its start-up, about a second
-   * of Node, tsx and the Pulumi SDK, is already paid), else a new one. Starts a replacement.
+   * of Node, tsx and the Pulumi SDK, is already paid), else a new one in the job's `view`. Starts a
+   * replacement.
    */
-  take(): ChildProcess;
+  take(view?: SandboxView): Runner;
   /** Stops the idle runners (the running ones belong to their jobs). */
   close(): void;
   /** Jobs served by an idle runner, and by one started for them. */
@@ -29,21 +49,31 @@ export interface RunnerPool {
  * channel closes).
  */
 export function createRunnerPool(options: RunnerPoolOptions): RunnerPool {
-  const idle: ChildProcess[] = [];
+  const sandbox = options.sandbox ?? noSandbox("none given");
+  const warm = sandbox.kind === "none" ? options.warm : 0;
+  const idle: Runner[] = [];
   const counts = { warm: 0, cold: 0 };
   let closed = false;
 
-  function start(): ChildProcess {
-    return fork(options.script, [], {
+  function start(view?: SandboxView): Runner {
+    const runId = `${options.serverId ?? "test"}/${randomBytes(6).toString("hex")}`;
+    const env = { PATH: process.env.PATH ?? "", ...options.env, [RUN_MARKER]: runId };
+    const execArgv = ["--import", pathToFileURL(options.loader).href];
+    const stdio: ["ignore", "pipe", "pipe", "ipc"] = ["ignore", "pipe", "pipe", "ipc"];
+    if (sandbox.kind === "none") {
       // A neutral folder: the runner moves to the job's own before it loads anything of the job.
-      cwd: tmpdir(),
-      execArgv: ["--import", pathToFileURL(options.loader).href],
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-    });
+      return Object.assign(fork(options.script, [], { cwd: tmpdir(), execArgv, stdio, env }), { runId });
+    }
+    const { file, args } = sandbox.wrap(view ?? { readOnly: [], writable: [], hidden: [] }, [
+      process.execPath,
+      ...execArgv,
+      options.script,
+    ]);
+    return Object.assign(spawn(file, args, { cwd: "/", stdio, env }), { runId });
   }
 
   function refill(): void {
-    while (!closed && idle.length < options.warm) {
+    while (!closed && idle.length < warm) {
       const runner = start();
       idle.push(runner);
       runner.once("exit", () => {
@@ -58,7 +88,7 @@ export function createRunnerPool(options: RunnerPoolOptions): RunnerPool {
 
   refill();
   return {
-    take() {
+    take(view) {
       const ready = idle.shift();
       refill();
       if (ready && ready.exitCode === null && ready.signalCode === null && ready.connected) {
@@ -66,7 +96,7 @@ export function createRunnerPool(options: RunnerPoolOptions): RunnerPool {
         return ready;
       }
       counts.cold++;
-      return start();
+      return start(view);
     },
     close() {
       closed = true;

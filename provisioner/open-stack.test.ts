@@ -45,7 +45,7 @@ describe("openStack on the real pulumi engine", () => {
   it("refuses a concurrent up on the same stack with STACK_LOCKED", async () => {
     await stack.setAllConfig({ name: { value: "slow" }, delayMs: { value: "4000" } });
     const first = stack.up();
-    await waitForLock(path.join(stateDir, "backend"));
+    await waitForLock(path.join(stateDir, "backend", "greeting", stackName));
     const second = await openStack(engine, { projectName: "greeting", stackName, program: greetingProgram });
     const err = await second.up().then(
       () => undefined,

@@ -5,8 +5,8 @@ import { pathToFileURL } from "node:url";
 import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { mapPulumiError } from "./map-pulumi-error.ts";
 import type { PulumiCli } from "./pulumi-cli.ts";
-import { fileBackendDirOf, resolveBackendUrl } from "./resolve-backend-url.ts";
 import { restoreStackSettings } from "./restore-stack-settings.ts";
+import { stackPathsOf } from "./stack-paths.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -17,8 +17,13 @@ export interface PulumiEngineOptions {
    * backend. It may be temporary (Lambda's /tmp): a stack's settings are restored from its state.
    */
   stateDir: string;
-  /** Passphrase for the passphrase secrets provider. */
+  /** Passphrase for the passphrase secrets provider (a runner gets its stack's own: stack-paths.ts). */
   passphrase: string;
+  /**
+   * The engine's home (plugins, the selected stack). A sandboxed job has a private one.
+   * @default `<stateDir>/home`
+   */
+  pulumiHome?: string;
   /** The PATH the engine's plugins run with; the CLI's own directory is put first. */
   searchPath: string;
   /**
@@ -55,9 +60,7 @@ export async function openStack(
   engine: PulumiEngineOptions,
   { projectName, stackName, program }: OpenStackOptions,
 ): Promise<Stack> {
-  const backendUrl = resolveBackendUrl(engine);
-  const backendDir = fileBackendDirOf(backendUrl);
-  const workDir = path.join(engine.stateDir, "workspaces", projectName, stackName);
+  const { workDir, backendUrl, backendDir } = stackPathsOf(engine, projectName, stackName);
   const secretsProvider = engine.secretsProvider ?? "passphrase";
   if (backendDir) mkdirSync(backendDir, { recursive: true });
   mkdirSync(workDir, { recursive: true });
@@ -68,7 +71,7 @@ export async function openStack(
       {
         workDir,
         pulumiCommand,
-        pulumiHome: path.join(engine.stateDir, "home"),
+        pulumiHome: engine.pulumiHome ?? path.join(engine.stateDir, "home"),
         envVars: buildEngineEnv(engine),
         secretsProvider,
         projectSettings: { name: projectName, runtime: "nodejs", backend: { url: backendUrl } },
@@ -83,8 +86,8 @@ export async function openStack(
 
 /**
  * Offline by construction: no update check, no plugin downloads, state and home in our data dir.
- * Everything else of this process's environment reaches the CLI too (the Automation API extends
- * it): AWS credentials and region for `s3://` and `awskms://`, as the SDK's standard chain reads them.
+ * The rest of the runner's environment reaches the CLI too (the Automation API extends it): the
+ * provisioner's allow-list and the job's own AWS credentials, never the server's environment.
  */
 export function buildEngineEnv(engine: PulumiEngineOptions): Record<string, string> {
   const cliBin = path.dirname(engine.cli.command);

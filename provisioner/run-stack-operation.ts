@@ -1,7 +1,7 @@
 // A runner process: one Pulumi operation on one stack, started by the provisioner for every job.
 // The branch's own program is imported here, not in the server: its code cannot crash the platform,
 // and every run gets a fresh module graph. Talks to its parent over IPC (see stack-operation.ts).
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ConfigMap, PulumiFn } from "@pulumi/pulumi/automation/index.js";
@@ -25,6 +25,7 @@ process.on("disconnect", () => {
 // Started ahead of its job (create-runner-pool.ts): everything above is loaded; the job comes now.
 process.once("message", (request: StackOperationRequest) => {
   send({ type: "started" });
+  Object.assign(process.env, request.env);
   // Programs read files relative to their project, as under `pulumi up`.
   process.chdir(request.cwd);
   runOperation(request).then(
@@ -71,8 +72,6 @@ async function runOperation(request: StackOperationRequest): Promise<StackOperat
   const result = await withLockRecovery(stack, () => stack.destroy(options), recovery);
   onOutput.flush();
   await stack.workspace.removeStack(request.stackName);
-  // The stack's settings (salt) go with it: a new environment of the same name starts clean.
-  rmSync(stack.workspace.workDir, { recursive: true, force: true });
   return { type: "done", outputs: {}, changes: result.summary.resourceChanges ?? {} };
 }
 

@@ -12,6 +12,11 @@ export interface StackOperationRequest {
   cwd: string;
   /** Set on the stack before `up` (the environment's overrides). */
   config: Record<string, string>;
+  /**
+   * The job's own variables (its AWS credentials, HOME), added to the runner's environment before
+   * anything runs: a runner started ahead of its job did not know them.
+   */
+  env: Record<string, string>;
 }
 
 /** What the runner reports back, in order: started, output lines, recoveries, then done or failed. */

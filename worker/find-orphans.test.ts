@@ -23,13 +23,15 @@ describe("findOrphans", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Stack files laid out as the file:// backend keeps them. */
+  /** Stack files laid out as the file:// backend keeps them: a backend per stack (provisioner/stack-paths.ts). */
   const writeStacks = (stacks: Record<string, string[]>) => {
     for (const [project, names] of Object.entries(stacks)) {
-      const projectDir = path.join(dir, "pulumi", "backend", ".pulumi", "stacks", project);
-      mkdirSync(projectDir, { recursive: true });
-      for (const name of names) writeFileSync(path.join(projectDir, `${name}.json`), "{}");
-      writeFileSync(path.join(projectDir, `${names[0]}.json.bak`), "{}"); // a backup is not a stack
+      for (const name of names) {
+        const projectDir = path.join(dir, "pulumi", "backend", project, name, ".pulumi", "stacks", project);
+        mkdirSync(projectDir, { recursive: true });
+        writeFileSync(path.join(projectDir, `${name}.json`), "{}");
+        writeFileSync(path.join(projectDir, `${name}.json.bak`), "{}"); // a backup is not a stack
+      }
     }
     return listFileBackendStacks(path.join(dir, "pulumi"));
   };

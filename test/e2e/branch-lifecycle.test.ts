@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -119,9 +119,20 @@ describe("a branch's environment, end to end", () => {
     expect(await orphans()).toEqual({ stacks: [], environments: [], resources: [] });
     const ready = (await server.environments()).environments.find((e) => e.status === "ready");
     expect(ready).toBeDefined();
-    const stacksDir = path.join(dataDir, "pulumi", "backend", ".pulumi", "stacks", PROJECT);
-    const stackFile = path.join(stacksDir, `${ready?.name}.json`);
-    // A stack nobody owns, as a crashed platform or a hand-made `pulumi stack init` leaves one.
+    const backendDir = path.join(dataDir, "pulumi", "backend");
+    const stackFile = path.join(
+      backendDir,
+      PROJECT,
+      `${ready?.name}`,
+      ".pulumi",
+      "stacks",
+      PROJECT,
+      `${ready?.name}.json`,
+    );
+    // A stack nobody owns, as a crashed platform or a hand-made `pulumi stack init` leaves one (in
+    // the shared backend of an earlier version).
+    const stacksDir = path.join(backendDir, ".pulumi", "stacks", PROJECT);
+    mkdirSync(stacksDir, { recursive: true });
     copyFileSync(stackFile, path.join(stacksDir, "ghost.json"));
     // A ready environment whose stack was removed behind the platform's back.
     renameSync(stackFile, `${stackFile}.moved`);

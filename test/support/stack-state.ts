@@ -13,7 +13,8 @@ export interface StateResource {
 
 /** Reads a stack's checkpoint straight from the file:// backend, as an auditor would. */
 export function readStackResources(dataDir: string, project: string, stack: string): StateResource[] | undefined {
-  const file = path.join(dataDir, "pulumi", "backend", ".pulumi", "stacks", project, `${stack}.json`);
+  // Each stack has a backend of its own (provisioner/stack-paths.ts).
+  const file = path.join(dataDir, "pulumi", "backend", project, stack, ".pulumi", "stacks", project, `${stack}.json`);
   if (!existsSync(file)) return undefined;
   const checkpoint = JSON.parse(readFileSync(file, "utf8")) as {
     checkpoint?: { latest?: { resources?: StateResource[] } };
@@ -21,13 +22,13 @@ export function readStackResources(dataDir: string, project: string, stack: stri
   return checkpoint.checkpoint?.latest?.resources ?? [];
 }
 
-/** Lock files the file:// backend leaves while an update runs (or after one crashed). */
+/** Lock files the file:// backends leave while an update runs (or after one crashed), of every stack. */
 export function listStackLocks(dataDir: string): string[] {
-  const dir = path.join(dataDir, "pulumi", "backend", ".pulumi", "locks");
+  const dir = path.join(dataDir, "pulumi", "backend");
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true })
     .map(String)
-    .filter((f) => f.endsWith(".json"));
+    .filter((f) => f.split(path.sep).includes("locks") && f.endsWith(".json"));
 }
 
 /** Command lines of running processes that mention `needle` (say, a copy's data dir). */
