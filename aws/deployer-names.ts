@@ -1,0 +1,29 @@
+/**
+ * The session tags the worker passes when it assumes the deployer role for a job; the deployer's
+ * policy reads them as `${aws:PrincipalTag/<key>}`:
+ * - `environment`: the environment's name, its Pulumi stack name and the prefix of every cloud name of the copy;
+ * - `project`: the Pulumi project name (provisioner's projectNameOf: the repository's slug);
+ * - `repository`: `owner/name`, as the copies tag their resources (stacks/service/aws/build-tags.ts).
+ */
+export const DEPLOYER_SESSION_TAG_KEYS = ["environment", "project", "repository"] as const;
+
+export type DeployerSessionTags = Record<(typeof DEPLOYER_SESSION_TAG_KEYS)[number], string>;
+
+/**
+ * Names of what `<prefix>` owns for the copies: the role the worker assumes per job and the managed
+ * policy every role a copy creates must carry as its permissions boundary. The prefix is at most
+ * 40 characters (aws/aws-resources.ts), so both fit IAM's limits (roles 64, policies 128).
+ */
+export function deployerNames(prefix: string) {
+  return { role: `${prefix}-deployer`, boundary: `${prefix}-copy-boundary` };
+}
+
+/** What `stackfork serve` and the worker default STACKFORK_DEPLOYER_ROLE_ARN to. */
+export function deployerRoleArnOf(account: string, prefix: string, partition = "aws"): string {
+  return `arn:${partition}:iam::${account}:role/${deployerNames(prefix).role}`;
+}
+
+/** What STACKFORK_PERMISSIONS_BOUNDARY_ARN (the stack config `stackfork:permissionsBoundary`) defaults to. */
+export function copyBoundaryArnOf(account: string, prefix: string, partition = "aws"): string {
+  return `arn:${partition}:iam::${account}:policy/${deployerNames(prefix).boundary}`;
+}
