@@ -119,6 +119,14 @@ describe("createAwsJobQueue", () => {
     expect((await drainWakes(clients, resources)).sort(byDeduplicationId)).toEqual(expected.sort(byDeduplicationId));
   });
 
+  it("wakes the job enqueueIfIdle queues, and sends nothing when it queues none", async () => {
+    const job = await queue.enqueueIfIdle(destroy("env-a"), at(0));
+    expect(await queue.enqueueIfIdle(destroy("env-a"), at(1))).toBeUndefined();
+    expect(await drainWakes(clients, resources)).toEqual([
+      { group: "env-a", deduplicationId: `${job?.id}-1`, body: { environmentId: "env-a", jobId: job?.id } },
+    ]);
+  });
+
   it("wakes a retried job's new attempt, and the environment's next job when one completes", async () => {
     const first = await queue.enqueue(deploy("env-a", "sha-1"), at(0));
     await claimOrFail("w1", at(0), "env-a");

@@ -379,17 +379,7 @@ export function createAwsJobQueue(options: AwsJobQueueOptions): AwsJobQueue {
         }
         // A number taken before a lost conflict is kept only while it still sorts last.
         if (seq === undefined || (last !== undefined && seq <= last.seq)) seq = await nextSeq();
-        const job: StoredJob = {
-          seq,
-          type: input.type,
-          ...(input.commitSha !== undefined && { commitSha: input.commitSha }),
-          reason: input.reason,
-          attempt: 1,
-          enqueuedAt: now.toISOString(),
-          runAfter: now.getTime(),
-          state: "queued",
-          cancelRequested: false,
-        };
+        const job = newJob(input, seq, now);
         return { result: { job, collapsed: false, superseded, abortRequested }, jobs: [...kept, job] };
       });
       if (!result.collapsed) {
@@ -403,6 +393,20 @@ export function createAwsJobQueue(options: AwsJobQueueOptions): AwsJobQueue {
         superseded: result.superseded.map((job) => toJob(environmentId, job)),
         ...(result.abortRequested && { abortRequested: toJob(environmentId, result.abortRequested) }),
       };
+    },
+
+    async enqueueIfIdle(input, now) {
+      const { environmentId } = input;
+      let seq: number | undefined;
+      const { result: job } = await mutate(environmentId, async (jobs): Promise<Change<StoredJob | undefined>> => {
+        if (jobs.length > 0) return { result: undefined };
+        seq ??= await nextSeq();
+        const created = newJob(input, seq, now);
+        return { result: created, jobs: [created] };
+      });
+      if (!job) return undefined;
+      await sendWakes([{ environmentId, job, deduplicationId: `${jobIdOf(environmentId, job)}-1` }]);
+      return toJob(environmentId, job);
     },
 
     async claim(owner, now, leaseMs, environmentId) {
@@ -520,6 +524,20 @@ export function createAwsJobQueue(options: AwsJobQueueOptions): AwsJobQueue {
     },
 
     close: async () => {},
+  };
+}
+
+function newJob(input: EnqueueInput, seq: number, now: Date): StoredJob {
+  return {
+    seq,
+    type: input.type,
+    ...(input.commitSha !== undefined && { commitSha: input.commitSha }),
+    reason: input.reason,
+    attempt: 1,
+    enqueuedAt: now.toISOString(),
+    runAfter: now.getTime(),
+    state: "queued",
+    cancelRequested: false,
   };
 }
 

@@ -174,6 +174,52 @@ export function describeJobQueueContract(name: string, makeQueue: () => Promise<
       });
     });
 
+    describe("enqueueIfIdle (work nobody asked for)", () => {
+      it("queues a job for an environment with none, as enqueue would", async () => {
+        const job = await queue.enqueueIfIdle(deploy("env-a", sha(1), "recovered"), at(0));
+        expect(job).toStrictEqual({
+          id: job?.id,
+          environmentId: "env-a",
+          type: "deploy",
+          commitSha: sha(1),
+          reason: { message: "recovered", actor: "octocat" },
+          attempt: 1,
+          enqueuedAt: at(0).toISOString(),
+          runAfter: at(0).toISOString(),
+          cancelRequested: false,
+        });
+        expect(await queue.listPending()).toStrictEqual([job]);
+        expect(await claimOrFail("w1", at(0))).toStrictEqual(job);
+      });
+
+      it("changes nothing for an environment with a job queued, running, or left by a dead lease", async () => {
+        const queued = await queue.enqueue(deploy("env-a", sha(1)), at(0));
+        await queue.enqueue(deploy("env-b", sha(2)), at(0));
+        const running = await claimOrFail("w1", at(0), 10_000);
+        expect(running.environmentId).toBe("env-a");
+        await queue.enqueue(deploy("env-c", sha(3)), at(0));
+        const before = await queue.listPending();
+
+        // A newer push is queued for env-b: a repair must not collapse into it with an older commit.
+        expect(await queue.enqueueIfIdle(deploy("env-b", sha(9)), at(1))).toBeUndefined();
+        expect(await queue.enqueueIfIdle(destroy("env-a"), at(1))).toBeUndefined();
+        // env-a's lease has expired: the job is still the environment's, waiting to be taken over.
+        expect(await queue.enqueueIfIdle(deploy("env-a", sha(9)), at(20))).toBeUndefined();
+        expect(await queue.listPending()).toStrictEqual(before);
+        expect(queued.job.id).toBe(running.id);
+      });
+
+      it("queues again once the environment's jobs are done, with a new id", async () => {
+        const first = await queue.enqueueIfIdle(destroy("env-a"), at(0));
+        const held = await claimOrFail("w1", at(0));
+        expect(held.id).toBe(first?.id);
+        await queue.complete(held.id, "w1");
+        const second = await queue.enqueueIfIdle(destroy("env-a"), at(1));
+        expect(second).toMatchObject({ type: "destroy", attempt: 1 });
+        expect(second?.id).not.toBe(first?.id);
+      });
+    });
+
     describe("claim", () => {
       it("takes the oldest job first, one per environment at a time, environments in parallel", async () => {
         const a1 = await queue.enqueue(deploy("env-a", sha(1)), at(0));

@@ -60,6 +60,12 @@ export interface JobQueue {
    */
   enqueue(input: EnqueueInput, now: Date): Promise<EnqueueResult>;
   /**
+   * Queues the job only when the environment has no job at all (queued or running, live lease or
+   * not), in one atomic step; otherwise changes nothing and returns undefined. For work nobody
+   * asked for (a repair): it must never land beside, or collapse into, work someone did ask for.
+   */
+  enqueueIfIdle(input: EnqueueInput, now: Date): Promise<Job | undefined>;
+  /**
    * The oldest claimable job: runAfter reached, first in its environment's order, and no unexpired
    * lease on another job of that environment. A job whose lease expired (its worker died) is
    * claimable again, with attempt + 1 and `takenOver` saying from whom. With `environmentId`, only that environment's next job, by the

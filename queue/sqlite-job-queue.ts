@@ -63,6 +63,10 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
     return { job: readJob(seq), collapsed, superseded, ...(abortRequested && { abortRequested }) };
   });
 
+  const enqueueIfIdle = db.transaction((input: EnqueueInput, now: Date): Job | undefined =>
+    sql.lastJobOfEnvironment.get(input.environmentId) ? undefined : readJob(insertJob(input, now)),
+  );
+
   function dropQueuedDeploys(environmentId: string): Job[] {
     const rows = sql.queuedDeploys.all(environmentId);
     for (const row of rows) sql.deleteJob.run(row.seq);
@@ -136,6 +140,7 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
 
   return {
     enqueue: (input, now) => group.write(() => enqueue(input, now)),
+    enqueueIfIdle: (input, now) => group.write(() => enqueueIfIdle(input, now)),
     claim: async (owner, now, leaseMs, environmentId) => {
       requirePositiveLease(leaseMs);
       return group.write(() => claim(owner, now, leaseMs, environmentId));
