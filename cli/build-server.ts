@@ -30,6 +30,23 @@ export interface DashboardOptions {
   apiToken: string;
   /** Reads need no token: loopback, or `publicReads`. */
   readsOpen: boolean;
+  /**
+   * Names people reach the dashboard by, besides loopback names and the server's own address
+   * (`name` or `name:port`): open reads under any other Host are refused (DNS rebinding).
+   * @default []
+   * @example ["stackfork.acme.dev"]
+   */
+  allowedHosts?: readonly string[];
+  /** Where the server listens (HOST): a name it is bound to is one the Host header may carry. */
+  listen?: { host: string };
+  /**
+   * A reverse proxy in front: its X-Forwarded-Proto and X-Forwarded-Host are believed (fastify's
+   * `trustProxy`: `true` for any hop, or the proxies' addresses). Only when nothing else can reach
+   * the server. @default false
+   */
+  trustProxy?: boolean | string | string[];
+  /** TLS always ends in front of the app (a Lambda Function URL). @default false */
+  httpsOnly?: boolean;
   actions: EnvironmentActions;
   repositories: readonly RepositoryConfig[];
   /** Largest sandbox upload, compressed. */
@@ -58,6 +75,7 @@ export interface ServerDeps {
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger,
+    trustProxy: deps.dashboard?.trustProxy ?? false,
     requestIdHeader: "x-request-id",
     // Deliveries log one line each themselves (register-webhook-route.ts).
     logController: new LogController({
@@ -87,7 +105,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const dashboard = deps.dashboard ?? closedDashboard(deps);
   const auth = createAuth({ apiToken: dashboard.apiToken });
-  const access = createRequestAccess({ auth, readsOpen: dashboard.readsOpen, now: dashboard.now });
+  const access = createRequestAccess({
+    auth,
+    readsOpen: dashboard.readsOpen,
+    hosts: { allowedHosts: dashboard.allowedHosts, listen: dashboard.listen },
+    httpsOnly: dashboard.httpsOnly,
+    now: dashboard.now,
+  });
   await registerOpenApi(app);
   await app.register(cookie);
   app.get("/healthz", { schema: { summary: "200 once ready", tags: ["meta"] } }, async (_request, reply) =>

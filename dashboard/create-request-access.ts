@@ -2,6 +2,7 @@ import type {} from "@fastify/cookie";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { StackforkError } from "../core/errors.ts";
 import type { Auth, Session } from "./create-auth.ts";
+import { type HostRules, isAllowedHost } from "./is-allowed-host.ts";
 
 export const SESSION_COOKIE = "stackfork_session";
 /** The pre-login nonce the login form's CSRF token is bound to. */
@@ -11,11 +12,22 @@ export interface RequestAccessOptions {
   auth: Auth;
   /** Reads need no token: the server listens on loopback, or `publicReads` is set. */
   readsOpen: boolean;
+  /**
+   * The names a request's Host may carry when it reads without a token (DNS rebinding): besides
+   * loopback names and the server's own address and port, `allowedHosts`.
+   */
+  hosts?: HostRules;
+  /**
+   * TLS ends in front of the app, before any request reaches it (a Lambda Function URL): the Host
+   * check is the front's (a name rebound by DNS fails its certificate, and Function URLs route by
+   * host). @default false
+   */
+  httpsOnly?: boolean;
   now: () => Date;
 }
 
 /** Who a request is, for fastify: a bearer token, a dashboard session, or nobody. */
-export function createRequestAccess({ auth, readsOpen, now }: RequestAccessOptions) {
+export function createRequestAccess({ auth, readsOpen, hosts = {}, httpsOnly = false, now }: RequestAccessOptions) {
   const bearer = (request: FastifyRequest) => {
     const header = request.headers.authorization;
     const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -23,15 +35,32 @@ export function createRequestAccess({ auth, readsOpen, now }: RequestAccessOptio
   };
   const session = (request: FastifyRequest): Session | undefined =>
     auth.readSession(request.cookies[SESSION_COOKIE], now());
-  const canRead = (request: FastifyRequest) => readsOpen || bearer(request) || session(request) !== undefined;
+  /** `request.host`: the Host header, or a trusted proxy's X-Forwarded-Host (fastify's trustProxy). */
+  const hostServed = (request: FastifyRequest) => httpsOnly || isAllowedHost(request.host, hosts, request.socket ?? {});
+  const proven = (request: FastifyRequest) => bearer(request) || session(request) !== undefined;
+
+  /**
+   * Whether a request may read: with the token or a session, or when reads are open and it names
+   * this server. Throws HOST_NOT_ALLOWED when open reads are refused only for its Host.
+   */
+  function checkRead(request: FastifyRequest): boolean {
+    if (proven(request)) return true;
+    if (!readsOpen) return false;
+    if (hostServed(request)) return true;
+    throw new StackforkError(
+      "HOST_NOT_ALLOWED",
+      `${JSON.stringify(request.host)} is not a name of this server: open it as localhost or by its address, add the name to allowedHosts, or send the API token`,
+    );
+  }
 
   return {
     bearer,
     session,
-    canRead,
+    /** Whether a request may read; throws HOST_NOT_ALLOWED for open reads under a foreign Host. */
+    canRead: checkRead,
     /** onRequest hook of API reads: before the body is read. */
     async requireRead(request: FastifyRequest, reply: FastifyReply) {
-      if (!canRead(request))
+      if (!checkRead(request))
         throw unauthorized(reply, "reading needs the API token here (the server is not on loopback)");
     },
     /** onRequest hook of API changes: before the body (an upload) is read. */

@@ -66,6 +66,46 @@ describe("the JSON API", () => {
       expect((await h.app.inject("/api/openapi.json")).statusCode).toBe(200);
     });
 
+    it("refuses open reads under a Host this server does not serve (DNS rebinding) with 421 HOST_NOT_ALLOWED", async () => {
+      const read = (host: string, headers: Record<string, string> = {}) =>
+        h.app.inject({ url: "/api/environments", headers: { host, ...headers } });
+      for (const host of ["evil.example", "evil.example:8080", "localhost.evil.example:8080"]) {
+        const refused = await read(host);
+        expect(refused.statusCode, host).toBe(421);
+        expect(codeOf(refused)).toBe("HOST_NOT_ALLOWED");
+        const page = await h.app.inject({ url: "/", headers: { host } });
+        expect(page.statusCode, host).toBe(421);
+        expect(page.body).toContain("HOST_NOT_ALLOWED");
+      }
+      for (const host of ["localhost:8080", "127.0.0.1:8080", "[::1]:8080", "localhost"])
+        expect((await read(host)).statusCode, host).toBe(200);
+      // The token proves who asks, whatever the name: the CLI may use any.
+      expect((await read("evil.example", h.bearer)).statusCode).toBe(200);
+    });
+
+    it("takes the configured names and the bind host, and X-Forwarded-Host only from a trusted proxy", async () => {
+      const named = await createDashboardHarness({
+        allowedHosts: ["stackfork.acme.dev"],
+        listen: { host: "dash.lan" },
+      });
+      const proxied = await createDashboardHarness({ trustProxy: true });
+      try {
+        const status = async (app: typeof h.app, headers: Record<string, string>) =>
+          (await app.inject({ url: "/api/environments", headers })).statusCode;
+        expect(await status(named.app, { host: "stackfork.acme.dev" })).toBe(200);
+        expect(await status(named.app, { host: "stackfork.acme.dev.evil.example" })).toBe(421);
+        expect(await status(named.app, { host: "dash.lan:8080" })).toBe(200);
+        expect(await status(named.app, { host: "localhost:8080" })).toBe(200);
+        // Not trusted: X-Forwarded-Host is anyone's header.
+        expect(await status(named.app, { host: "evil.example", "x-forwarded-host": "localhost:8080" })).toBe(421);
+        expect(await status(proxied.app, { host: "127.0.0.1:8080", "x-forwarded-host": "evil.example" })).toBe(421);
+        expect(await status(proxied.app, { host: "evil.example", "x-forwarded-host": "localhost" })).toBe(200);
+      } finally {
+        await named.close();
+        await proxied.close();
+      }
+    });
+
     it("closes reads off loopback unless the token (or a session) is shown", async () => {
       const closed = await createDashboardHarness({ readsOpen: false });
       try {

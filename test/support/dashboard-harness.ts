@@ -27,6 +27,10 @@ export interface DashboardHarnessOptions {
   /** `GET /api/orphans`' sources; absent: a server that keeps no Pulumi state (404). */
   listStacks?: DashboardOptions["listStacks"];
   findCloudOrphans?: DashboardOptions["findCloudOrphans"];
+  allowedHosts?: DashboardOptions["allowedHosts"];
+  listen?: DashboardOptions["listen"];
+  trustProxy?: DashboardOptions["trustProxy"];
+  httpsOnly?: DashboardOptions["httpsOnly"];
 }
 
 /**
@@ -76,6 +80,10 @@ export async function createDashboardHarness(options: DashboardHarnessOptions = 
       reconciler: options.reconciler,
       listStacks: options.listStacks,
       findCloudOrphans: options.findCloudOrphans,
+      allowedHosts: options.allowedHosts,
+      listen: options.listen,
+      trustProxy: options.trustProxy,
+      httpsOnly: options.httpsOnly,
       apiToken: DASHBOARD_TOKEN,
       readsOpen: options.readsOpen ?? true,
       actions,
