@@ -9,12 +9,17 @@ import { CreateBucketCommand, HeadBucketCommand, PutBucketVersioningCommand } fr
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import type { AwsResources, QueueDefinition, TableDefinition } from "./aws-resources.ts";
 import type { AwsClients } from "./create-aws-clients.ts";
+import type { DeployerAccess } from "./deployer-access.ts";
+import { ensureDeployerAccess } from "./ensure-deployer-access.ts";
+import { ensurePulumiStateLayout } from "./ensure-pulumi-state-layout.ts";
 import { parseKmsSecretsUrl, parseS3StateUrl } from "./parse-pulumi-urls.ts";
 import { translateAwsError } from "./translate-aws-error.ts";
 
 export interface BootstrapReport {
   created: string[];
   existing: string[];
+  /** The deployer role and the copies' boundary, as created (their ARNs and documents). */
+  deployer: DeployerAccess;
 }
 
 export interface BootstrapOptions {
@@ -24,17 +29,24 @@ export interface BootstrapOptions {
   stateUrl?: string;
   /** `STACKFORK_SECRETS_PROVIDER`: an `awskms://alias/...` gets a key and that alias. */
   secretsProvider?: string;
+  /**
+   * STACKFORK_AWS_PREFIX: names the deployer role (`<prefix>-deployer`) and the copies' boundary
+   * (`<prefix>-copy-boundary`). @default the tables' prefix (`<prefix>-registry`)
+   */
+  prefix?: string;
   /** One line per resource, as it is looked at. */
   onProgress?: (line: string) => void;
 }
 
 /**
  * Creates what is missing, leaves what exists: running it twice changes nothing. For an emulator
- * or a first hand-made setup; on AWS the platform program owns the same resources (aws-resources.ts).
+ * or a first hand-made setup; on AWS the platform program owns the same resources (aws-resources.ts,
+ * deployer-access.ts). Besides the stores: the deployer role the worker assumes per job and the
+ * copies' permissions boundary, whose documents it keeps at their definition.
  */
 export async function bootstrapAwsResources(options: BootstrapOptions): Promise<BootstrapReport> {
   const { clients, resources } = options;
-  const report: BootstrapReport = { created: [], existing: [] };
+  const report = { created: [] as string[], existing: [] as string[] };
   const note = (what: string, created: boolean) => {
     (created ? report.created : report.existing).push(what);
     options.onProgress?.(`${created ? "created" : "exists "}  ${what}`);
@@ -45,10 +57,27 @@ export async function bootstrapAwsResources(options: BootstrapOptions): Promise<
   const deadLetterArn = await ensureQueue(clients, resources.deadLetterQueue, undefined, note);
   await ensureQueue(clients, resources.wakeQueue, deadLetterArn, note);
   const state = options.stateUrl ? parseS3StateUrl(options.stateUrl) : undefined;
-  if (state) note(`S3 bucket ${state.bucket}`, await ensureBucket(clients, state.bucket));
+  if (state) {
+    note(`S3 bucket ${state.bucket}`, await ensureBucket(clients, state.bucket));
+    note(`Pulumi state layout s3://${state.bucket}/${state.prefix}`, await ensurePulumiStateLayout(clients.s3, state));
+  }
   const kms = options.secretsProvider ? parseKmsSecretsUrl(options.secretsProvider) : undefined;
-  if (kms) note(`KMS key ${kms.keyId}`, await ensureKmsAlias(clients, kms.keyId));
-  return report;
+  const key = kms && (await ensureKmsAlias(clients, kms.keyId));
+  if (kms && key) note(`KMS key ${kms.keyId}`, key.created);
+  // Last: its policy names the bucket and the key.
+  const deployer = await ensureDeployerAccess({
+    clients,
+    note,
+    prefix: options.prefix ?? prefixOf(resources),
+    ...(state && { stateBucket: state.bucket, stateKeyPrefix: state.prefix }),
+    ...(key && { kmsKeyArn: key.arn }),
+  });
+  return { ...report, deployer };
+}
+
+/** aws-resources.ts names the registry table `<prefix>-registry`. */
+function prefixOf(resources: AwsResources): string {
+  return resources.registryTable.name.replace(/-registry$/, "");
 }
 
 async function ensureTable({ dynamodb }: AwsClients, table: TableDefinition): Promise<boolean> {
@@ -161,10 +190,11 @@ async function ensureBucket({ s3 }: AwsClients, bucket: string): Promise<boolean
   }
 }
 
-async function ensureKmsAlias({ kms }: AwsClients, keyId: string): Promise<boolean> {
+/** The key behind the alias, created (with the alias) when missing. */
+async function ensureKmsAlias({ kms }: AwsClients, keyId: string): Promise<{ created: boolean; arn: string }> {
   try {
-    await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
-    return false;
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    return { created: false, arn: KeyMetadata?.Arn ?? "" };
   } catch (err) {
     if ((err as { name?: string }).name !== "NotFoundException") throw translateAwsError(err, `DescribeKey ${keyId}`);
   }
@@ -181,7 +211,7 @@ async function ensureKmsAlias({ kms }: AwsClients, keyId: string): Promise<boole
       new CreateKeyCommand({ Description: "stackfork: Pulumi secrets of the environments' stacks" }),
     );
     await kms.send(new CreateAliasCommand({ AliasName: keyId, TargetKeyId: KeyMetadata?.KeyId }));
-    return true;
+    return { created: true, arn: KeyMetadata?.Arn ?? "" };
   } catch (err) {
     throw translateAwsError(err, `CreateKey ${keyId}`);
   }

@@ -1,7 +1,9 @@
+import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { STSClient } from "@aws-sdk/client-sts";
 import { awsClientConfig } from "./aws-client-config.ts";
 import { createStoreClients, type StoreClients } from "./create-store-clients.ts";
 
@@ -9,6 +11,10 @@ export interface AwsClients extends StoreClients {
   s3: S3Client;
   kms: KMSClient;
   secrets: SecretsManagerClient;
+  /** Bootstrap's deployer role and the copies' boundary. */
+  iam: IAMClient;
+  /** Who the caller is (the account bootstrap creates the deployer role in). */
+  sts: STSClient;
 }
 
 export interface AwsClientOptions {
@@ -27,14 +33,18 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const s3 = createS3Client(options);
   const kms = new KMSClient(awsClientConfig(options));
   const secrets = new SecretsManagerClient(awsClientConfig(options));
+  const iam = new IAMClient(awsClientConfig(options));
+  const sts = new STSClient(awsClientConfig(options));
   return {
     ...stores,
     s3,
     kms,
     secrets,
+    iam,
+    sts,
     destroy() {
       stores.destroy();
-      for (const client of [s3, kms, secrets]) client.destroy();
+      for (const client of [s3, kms, secrets, iam, sts]) client.destroy();
     },
   };
 }
