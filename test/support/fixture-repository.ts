@@ -49,6 +49,11 @@ export function createFixtureRepository(dir: string) {
       git("checkout", "--quiet", "main");
       return sha;
     },
+    /** Commits every change of the work tree to main (a new stack project, say). */
+    addAll(message: string): void {
+      git("add", "-A");
+      git("commit", "--quiet", "-m", message);
+    },
     deleteBranch(branch: string): void {
       git("branch", "--quiet", "-D", branch);
     },
