@@ -45,7 +45,10 @@ export interface DashboardOptions {
    * the server. @default false
    */
   trustProxy?: boolean | string | string[];
-  /** TLS always ends in front of the app (a Lambda Function URL). @default false */
+  /**
+   * TLS always ends in front of the app (a Lambda Function URL): session cookies are always
+   * `Secure`, and the Host check is left to the front. @default false
+   */
   httpsOnly?: boolean;
   actions: EnvironmentActions;
   repositories: readonly RepositoryConfig[];
@@ -110,6 +113,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     readsOpen: dashboard.readsOpen,
     hosts: { allowedHosts: dashboard.allowedHosts, listen: dashboard.listen },
     httpsOnly: dashboard.httpsOnly,
+    revocations: deps.registry,
     now: dashboard.now,
   });
   await registerOpenApi(app);

@@ -10,6 +10,8 @@ export interface AuthOptions {
 export interface Session {
   /** Random per login: CSRF tokens are bound to it, so a token from another session is refused. */
   nonce: string;
+  /** What the server knows the session by (a logout revokes it): a digest of the nonce, never the cookie. */
+  id: string;
   expiresAt: Date;
 }
 
@@ -27,8 +29,9 @@ export interface Auth {
 }
 
 /**
- * Stateless dashboard auth: sessions and CSRF tokens are HMACs under a key derived from the API
- * token, so they survive a restart, need no table, and all die when the token is rotated. CSRF uses
+ * Dashboard auth: sessions and CSRF tokens are HMACs under a key derived from the API token, so
+ * they survive a restart and all die when the token is rotated; the only state is the list of
+ * sessions ended by logout (the registry's, see create-request-access.ts). CSRF uses
  * the signed double-submit pattern bound to the session
  * (https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html).
  */
@@ -51,7 +54,8 @@ export function createAuth({ apiToken, sessionHours = 12 }: AuthOptions): Auth {
       if (!expires || !nonce || !signature || rest.length > 0) return undefined;
       if (!sameText(signature, mac("session", `${expires}.${nonce}`))) return undefined;
       const expiresAt = new Date(Number(expires));
-      return expiresAt.getTime() > now.getTime() ? { nonce, expiresAt } : undefined;
+      if (expiresAt.getTime() <= now.getTime()) return undefined;
+      return { nonce, id: digest(`session\n${nonce}`).toString("base64url"), expiresAt };
     },
     csrfToken: (nonce) => mac("csrf", nonce),
     csrfValid: (nonce, token) => nonce !== undefined && token !== undefined && sameText(token, mac("csrf", nonce)),

@@ -1,6 +1,7 @@
 import type {} from "@fastify/cookie";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { StackforkError } from "../core/errors.ts";
+import type { Registry } from "../registry/registry.ts";
 import type { Auth, Session } from "./create-auth.ts";
 import { type HostRules, isAllowedHost } from "./is-allowed-host.ts";
 
@@ -18,33 +19,58 @@ export interface RequestAccessOptions {
    */
   hosts?: HostRules;
   /**
-   * TLS ends in front of the app, before any request reaches it (a Lambda Function URL): the Host
-   * check is the front's (a name rebound by DNS fails its certificate, and Function URLs route by
-   * host). @default false
+   * TLS ends in front of the app, before any request reaches it (a Lambda Function URL): session
+   * cookies are always `Secure`, and the Host check is the front's (a name rebound by DNS fails its
+   * certificate, and Function URLs route by host). @default false
    */
   httpsOnly?: boolean;
+  /**
+   * Sessions ended by logout, shared by every instance of the dashboard (the registry: on AWS the
+   * dashboard runs as several Lambda instances, so not in memory).
+   */
+  revocations: Pick<Registry, "revokeSession" | "isSessionRevoked">;
   now: () => Date;
 }
 
 /** Who a request is, for fastify: a bearer token, a dashboard session, or nobody. */
-export function createRequestAccess({ auth, readsOpen, hosts = {}, httpsOnly = false, now }: RequestAccessOptions) {
+export function createRequestAccess({
+  auth,
+  readsOpen,
+  hosts = {},
+  httpsOnly = false,
+  revocations,
+  now,
+}: RequestAccessOptions) {
   const bearer = (request: FastifyRequest) => {
     const header = request.headers.authorization;
     const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     return auth.tokenMatches(match?.[1]);
   };
-  const session = (request: FastifyRequest): Session | undefined =>
-    auth.readSession(request.cookies[SESSION_COOKIE], now());
+  /** Read once per request: a session costs one registry read (is it revoked?). */
+  const sessions = new WeakMap<FastifyRequest, Promise<Session | undefined>>();
+  const readSession = async (request: FastifyRequest): Promise<Session | undefined> => {
+    const found = auth.readSession(request.cookies[SESSION_COOKIE], now());
+    if (!found || (await revocations.isSessionRevoked(found.id, now()))) return undefined;
+    return found;
+  };
+  const session = (request: FastifyRequest): Promise<Session | undefined> => {
+    let found = sessions.get(request);
+    if (!found) {
+      found = readSession(request);
+      sessions.set(request, found);
+    }
+    return found;
+  };
   /** `request.host`: the Host header, or a trusted proxy's X-Forwarded-Host (fastify's trustProxy). */
   const hostServed = (request: FastifyRequest) => httpsOnly || isAllowedHost(request.host, hosts, request.socket ?? {});
-  const proven = (request: FastifyRequest) => bearer(request) || session(request) !== undefined;
+  const proven = async (request: FastifyRequest) => bearer(request) || (await session(request)) !== undefined;
 
   /**
    * Whether a request may read: with the token or a session, or when reads are open and it names
    * this server. Throws HOST_NOT_ALLOWED when open reads are refused only for its Host.
    */
-  function checkRead(request: FastifyRequest): boolean {
-    if (proven(request)) return true;
+  async function checkRead(request: FastifyRequest): Promise<boolean> {
+    if (await proven(request)) return true;
     if (!readsOpen) return false;
     if (hostServed(request)) return true;
     throw new StackforkError(
@@ -60,7 +86,7 @@ export function createRequestAccess({ auth, readsOpen, hosts = {}, httpsOnly = f
     canRead: checkRead,
     /** onRequest hook of API reads: before the body is read. */
     async requireRead(request: FastifyRequest, reply: FastifyReply) {
-      if (!checkRead(request))
+      if (!(await checkRead(request)))
         throw unauthorized(reply, "reading needs the API token here (the server is not on loopback)");
     },
     /** onRequest hook of API changes: before the body (an upload) is read. */
@@ -71,13 +97,18 @@ export function createRequestAccess({ auth, readsOpen, hosts = {}, httpsOnly = f
           "send Authorization: Bearer <token> (STACKFORK_API_TOKEN, or <data dir>/secrets/api-token)",
         );
     },
+    /** Logout: the session ends on the server, whatever becomes of its cookie. */
+    async revokeSession(session: Session): Promise<void> {
+      await revocations.revokeSession(session.id, session.expiresAt, now());
+    },
     cookieOptions(request: FastifyRequest, maxAgeSeconds?: number) {
       return {
         httpOnly: true,
         sameSite: "strict" as const,
         path: "/",
-        // Plain http on loopback must still work; behind TLS the cookie never travels in clear.
-        secure: request.protocol === "https",
+        // Plain http on loopback must still work; behind TLS the cookie never travels in clear
+        // (`request.protocol`: a trusted proxy's X-Forwarded-Proto, fastify's trustProxy).
+        secure: httpsOnly || request.protocol === "https",
         ...(maxAgeSeconds !== undefined && { maxAge: maxAgeSeconds }),
       };
     },

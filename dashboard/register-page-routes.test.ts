@@ -356,6 +356,74 @@ describe("the dashboard pages", () => {
       expect(setCookies(out).find((c) => c.startsWith("stackfork_session="))).toMatch(/Expires=Thu, 01 Jan 1970/);
     });
 
+    it("revokes the session on the server at logout: its cookie, replayed, neither reads nor changes", async () => {
+      const closed = await createDashboardHarness({ readsOpen: false });
+      try {
+        const env = await seedEnvironment(
+          closed.registry,
+          { kind: "branch", repository: "acme/api", branch: "x" },
+          "ready",
+          closed.now(),
+          { commitSha: "d".repeat(40) },
+        );
+        const { cookies, csrf } = await login(closed);
+        const other = await login(closed);
+        const read = (c: Cookies, url = "/") => closed.app.inject({ url, headers: { cookie: cookieHeader(c) } });
+        expect((await read(cookies)).statusCode).toBe(200);
+        const out = await closed.app.inject({
+          method: "POST",
+          url: "/logout",
+          headers: { cookie: cookieHeader(cookies) },
+          payload: { _csrf: csrf },
+        });
+        expect(out.statusCode).toBe(303);
+
+        // The browser dropped the cookie; a copy of it (a stolen one) is worth nothing now.
+        expect((await read(cookies)).statusCode).toBe(303);
+        expect((await read(cookies, "/api/environments")).statusCode).toBe(401);
+        const change = await closed.app.inject({
+          method: "POST",
+          url: `/environments/${env.id}/redeploy`,
+          headers: { cookie: cookieHeader(cookies) },
+          payload: { _csrf: csrf },
+        });
+        expect(change.statusCode).toBe(401);
+        expect(await closed.queue.listPending()).toEqual([]);
+        // Other sessions go on.
+        expect((await read(other.cookies)).statusCode).toBe(200);
+      } finally {
+        await closed.close();
+      }
+    });
+
+    it("marks the session cookie Secure behind TLS: a trusted proxy's X-Forwarded-Proto, or always on a Function URL", async () => {
+      const sessionCookieOf = async (harness: DashboardHarness, headers: Record<string, string>) => {
+        const form = await harness.app.inject({ url: "/login", headers });
+        const nonce = /stackfork_login=([^;]+)/.exec(setCookies(form).join("\n"))?.[1] ?? "";
+        const response = await harness.app.inject({
+          method: "POST",
+          url: "/login",
+          headers: { ...headers, cookie: `stackfork_login=${nonce}` },
+          payload: { token: DASHBOARD_TOKEN, _csrf: csrfOf(form.body), next: "/" },
+        });
+        expect(response.statusCode).toBe(303);
+        return setCookies(response).find((c) => c.startsWith("stackfork_session=")) ?? "";
+      };
+      const proxied = await createDashboardHarness({ trustProxy: true });
+      const lambda = await createDashboardHarness({ httpsOnly: true });
+      try {
+        const https = { "x-forwarded-proto": "https" };
+        expect(await sessionCookieOf(proxied, https)).toMatch(/; Secure/);
+        expect(await sessionCookieOf(proxied, {})).not.toMatch(/; Secure/);
+        // Not trusted: anyone may send the header, and plain http on loopback must still work.
+        expect(await sessionCookieOf(h, https)).not.toMatch(/; Secure/);
+        expect(await sessionCookieOf(lambda, {})).toMatch(/; Secure/);
+      } finally {
+        await proxied.close();
+        await lambda.close();
+      }
+    });
+
     it("sends readers to the login form when reads are closed", async () => {
       const closed = await createDashboardHarness({ readsOpen: false });
       try {

@@ -5,7 +5,7 @@ import { isStackforkError, StackforkError } from "../core/errors.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
-import type { Auth } from "./create-auth.ts";
+import type { Auth, Session } from "./create-auth.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
 import { LOGIN_NONCE_COOKIE, type RequestAccess, SESSION_COOKIE } from "./create-request-access.ts";
 import { dashboardScript } from "./dashboard-script.ts";
@@ -88,8 +88,12 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
     pages.get("/assets/dashboard.css", asset(dashboardStylesheet, "text/css; charset=utf-8"));
     pages.get("/assets/dashboard.js", asset(dashboardScript, "text/javascript; charset=utf-8"));
 
-    function chromeOf(request: FastifyRequest, title: string, current?: PageChrome["current"]): PageChrome {
-      const session = access.session(request);
+    async function chromeOf(
+      request: FastifyRequest,
+      title: string,
+      current?: PageChrome["current"],
+    ): Promise<PageChrome> {
+      const session = await access.session(request);
       return {
         title,
         current,
@@ -98,27 +102,27 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       };
     }
 
-    function sendPage(
+    async function sendPage(
       request: FastifyRequest,
       reply: FastifyReply,
       status: number,
       chrome: Partial<PageChrome> & { title: string },
       body: SafeHtml,
     ) {
-      const page = renderPage({ ...chromeOf(request, chrome.title, chrome.current), ...chrome }, body);
+      const page = renderPage({ ...(await chromeOf(request, chrome.title, chrome.current)), ...chrome }, body);
       return reply.code(status).type("text/html; charset=utf-8").send(page);
     }
 
     /** A page anyone may read here, or else the login form. */
-    function mayRead(request: FastifyRequest, reply: FastifyReply): boolean {
-      if (access.canRead(request)) return true;
+    async function mayRead(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+      if (await access.canRead(request)) return true;
       void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
       return false;
     }
 
-    /** A change: a session, and the CSRF token of that session's forms. */
-    function requireChange(request: FastifyRequest): void {
-      const session = access.session(request);
+    /** A change: a session, and the CSRF token of that session's forms. Answers the session. */
+    async function requireChange(request: FastifyRequest): Promise<Session> {
+      const session = await access.session(request);
       if (!session) throw new StackforkError("UNAUTHORIZED", "log in first: changes need the API token");
       const token = (request.body as Record<string, unknown> | undefined)?._csrf;
       if (!auth.csrfValid(`session:${session.nonce}`, typeof token === "string" ? token : undefined)) {
@@ -127,10 +131,11 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
           "this form is stale or was not sent by the dashboard: reload it and try again",
         );
       }
+      return session;
     }
 
     pages.get("/", async (request, reply) => {
-      if (!mayRead(request, reply)) return reply;
+      if (!(await mayRead(request, reply))) return reply;
       const query = request.query as Record<string, string | undefined>;
       const filters: ListFilters = {
         status: pick(query.status, environmentStatuses) as EnvironmentStatus | undefined,
@@ -166,14 +171,14 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
     });
 
     pages.get("/environments/:id", async (request, reply) => {
-      if (!mayRead(request, reply)) return reply;
+      if (!(await mayRead(request, reply))) return reply;
       const { id } = request.params as { id: string };
       const query = request.query as Record<string, string | undefined>;
       const environment = await registry.getEnvironment(id);
       if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
       const events = await registry.listEvents(id);
       const jobId = text(query.job, 100) ?? currentJob(events);
-      const chrome = chromeOf(request, environment.name);
+      const chrome = await chromeOf(request, environment.name);
       const body = renderEnvironmentDetail({
         environment,
         events,
@@ -187,14 +192,14 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
     });
 
     pages.get("/sandboxes/new", async (request, reply) => {
-      if (!mayRead(request, reply)) return reply;
-      const chrome = chromeOf(request, "New sandbox", "new-sandbox");
+      if (!(await mayRead(request, reply))) return reply;
+      const chrome = await chromeOf(request, "New sandbox", "new-sandbox");
       const body = renderSandboxForm({ repositories: deps.repositories, values: {}, ...chrome });
       return sendPage(request, reply, 200, chrome, body);
     });
 
     pages.post("/sandboxes", async (request, reply) => {
-      requireChange(request);
+      await requireChange(request);
       const form = request.body as Record<string, unknown>;
       const values = { owner: field(form.owner), repository: field(form.repository), ref: field(form.ref) };
       try {
@@ -213,7 +218,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         return reply.redirect(`/environments/${encodeURIComponent(result.environment.id)}?done=sandbox`, 303);
       } catch (err) {
         if (!isStackforkError(err) || !err.visible || err.status >= 500) throw err;
-        const chrome = chromeOf(request, "New sandbox", "new-sandbox");
+        const chrome = await chromeOf(request, "New sandbox", "new-sandbox");
         const body = renderSandboxForm({
           repositories: deps.repositories,
           values,
@@ -230,7 +235,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         done: string,
       ) =>
       async (request: FastifyRequest, reply: FastifyReply) => {
-        requireChange(request);
+        await requireChange(request);
         const { id } = request.params as { id: string };
         const result = await run(id, request.body as Record<string, unknown>);
         const outcome = result.ignored ? "unchanged" : done;
@@ -276,7 +281,8 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
     });
 
     pages.post("/logout", async (request, reply) => {
-      requireChange(request);
+      // Ended on the server too: a copy of the cookie (stolen, or a browser that keeps it) is worthless.
+      await access.revokeSession(await requireChange(request));
       reply.clearCookie(SESSION_COOKIE, access.cookieOptions(request));
       return reply.redirect("/?done=logout", 303);
     });

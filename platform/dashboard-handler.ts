@@ -23,6 +23,7 @@ export function createDashboardHandler(env: NodeJS.ProcessEnv) {
       dashboard: {
         apiToken,
         readsOpen: runtime.config.publicReads,
+        httpsOnly: true, // a Function URL serves https only: Secure cookies, its routing checks the host
         actions: runtime.createActions(),
         repositories: runtime.config.repositories,
         uploadMaxBytes: runtime.config.uploadMaxBytes,

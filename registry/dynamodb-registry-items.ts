@@ -23,6 +23,7 @@ import type { LogLine } from "./registry.ts";
  * | identity      | IDENTITY#<identity key> | IDENTITY              | environmentId: keeps an identity to one environment |
  * | delivery      | DELIVERY#<delivery id>  | DELIVERY              | seenAt (epoch ms), traced, ttl (epoch s)            |
  * | signature     | SIGNATURE#<sha256 hex>  | SIGNATURE             | deliveryId (the first to bring it), seenAt, ttl     |
+ * | revoked       | SESSION#<session id>    | REVOKED               | expiresAt (epoch ms), ttl: a logged-out session     |
  * | counts        | COUNTS                  | COUNTS                | one number per status                               |
  *
  * Only environment items carry index keys; every index sorts by `<updatedAt>#<id>` (ISO 8601 is fixed
@@ -54,6 +55,8 @@ export const registryKeys = {
   logJob: (id: string, jobId: string): Key => ({ pk: environmentPk(id), sk: `LOGJOB#${jobId}` }),
   identity: (identityKey: string): Key => ({ pk: `IDENTITY#${identityKey}`, sk: "IDENTITY" }),
   delivery: (deliveryId: string): Key => ({ pk: `DELIVERY#${deliveryId}`, sk: "DELIVERY" }),
+  /** A dashboard session ended by logout (its id is a digest, never the cookie). */
+  revokedSession: (sessionId: string): Key => ({ pk: `SESSION#${sessionId}`, sk: "REVOKED" }),
   /** A digest of a delivery's X-Hub-Signature-256, bound to the delivery id that first brought it. */
   signature: (signatureDigest: string): Key => ({ pk: `SIGNATURE#${signatureDigest}`, sk: "SIGNATURE" }),
   counts: (): Key => ({ pk: "COUNTS", sk: "COUNTS" }),
@@ -133,6 +136,13 @@ export interface SignatureItem extends Key {
   /** Epoch ms. */
   seenAt: number;
   /** Epoch seconds, as a delivery's. */
+  ttl: number;
+}
+
+export interface RevokedSessionItem extends Key {
+  /** Epoch ms: the session's own expiry; past it the revocation means nothing. */
+  expiresAt: number;
+  /** Epoch seconds: DynamoDB deletes the item some time after. */
   ttl: number;
 }
 

@@ -19,6 +19,7 @@ import {
   type Key,
   type LogJobItem,
   type LogLineItem,
+  type RevokedSessionItem,
   registryKeys,
   toEnvironment,
   toEnvironmentItem,
@@ -402,6 +403,27 @@ export function createDynamoDbRegistry(options: DynamoDbRegistryOptions): Regist
     );
   }
 
+  /** One item per revoked session, expiring by TTL with the session; reads check `expiresAt` itself. */
+  async function revokeSession(sessionId: string, expiresAt: Date): Promise<void> {
+    await send("PutItem", () =>
+      documents.send(
+        new PutCommand({
+          TableName,
+          Item: {
+            ...registryKeys.revokedSession(sessionId),
+            expiresAt: expiresAt.getTime(),
+            ttl: epochSeconds(expiresAt.getTime()),
+          },
+        }),
+      ),
+    );
+  }
+
+  async function isSessionRevoked(sessionId: string, now: Date): Promise<boolean> {
+    const item = await getItem<RevokedSessionItem>(registryKeys.revokedSession(sessionId));
+    return item !== undefined && item.expiresAt > now.getTime();
+  }
+
   /**
    * The counts item: moved by ADD in the very transaction that creates an environment or changes its
    * status, so it is exact (the two commit together or not at all). Cost per write: no extra request,
@@ -434,6 +456,8 @@ export function createDynamoDbRegistry(options: DynamoDbRegistryOptions): Regist
     readLog: (environmentId, options = {}) => readLog(environmentId, options),
     rememberDelivery,
     forgetDelivery,
+    revokeSession,
+    isSessionRevoked,
     // The clients belong to the caller (shared with the job queue): nothing of the registry's own to close.
     close: async () => {},
   };

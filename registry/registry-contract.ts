@@ -573,6 +573,26 @@ export function describeRegistryContract(
         expect(await registry.rememberDelivery("durable-copy", at(1), { signatureDigest })).toBe("signature_replayed");
       });
     });
+
+    describe("revoked sessions", () => {
+      it("keeps a session revoked until it would have expired, and others not", async () => {
+        expect(await registry.isSessionRevoked("session-a", at(0))).toBe(false);
+        await registry.revokeSession("session-a", at(3600), at(0));
+        await registry.revokeSession("session-a", at(3600), at(0)); // logging out twice changes nothing
+        expect(await registry.isSessionRevoked("session-a", at(1))).toBe(true);
+        expect(await registry.isSessionRevoked("session-a", at(3599))).toBe(true);
+        expect(await registry.isSessionRevoked("session-b", at(1))).toBe(false);
+        // Past its expiry the session is dead anyway: the revocation may go.
+        expect(await registry.isSessionRevoked("session-a", at(3601))).toBe(false);
+      });
+
+      it("keeps revocations for a registry opened again on its storage (another instance of the dashboard)", async () => {
+        await registry.revokeSession("session-c", at(3600), at(0));
+        await registry.close();
+        registry = await options.reopen();
+        expect(await registry.isSessionRevoked("session-c", at(1))).toBe(true);
+      });
+    });
   });
 }
 

@@ -53,7 +53,7 @@ export interface LogLine {
 
 /**
  * The registry of environments: their state, their history (audit trail), the engine log of their
- * jobs, and the delivery ids already seen. Embedded: SQLite. AWS: DynamoDB. One contract test suite
+ * jobs, the delivery ids already seen, and the dashboard sessions revoked. Embedded: SQLite. AWS: DynamoDB. One contract test suite
  * (registry-contract.ts) runs against every adapter.
  */
 export interface Registry {
@@ -112,6 +112,14 @@ export interface Registry {
    * signature stays bound to it: a copy under another id is still refused.
    */
   forgetDelivery(deliveryId: string): Promise<void>;
+
+  /**
+   * Ends a dashboard session on the server (logout), for every instance of the dashboard: revoked
+   * until `expiresAt`, when its cookie dies anyway and the revocation may be forgotten.
+   */
+  revokeSession(sessionId: string, expiresAt: Date, now: Date): Promise<void>;
+  /** Whether a session was revoked, and `now` is before the expiry it was revoked until. */
+  isSessionRevoked(sessionId: string, now: Date): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -85,4 +85,12 @@ export const sqliteRegistryMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX seen_signatures_by_time ON seen_signatures (seen_at);
   `,
+  // 5: dashboard sessions ended by logout, until they would have expired.
+  `
+  CREATE TABLE revoked_sessions (
+    session_id TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL           -- epoch ms
+  ) WITHOUT ROWID;
+  CREATE INDEX revoked_sessions_by_expiry ON revoked_sessions (expires_at);
+  `,
 ];

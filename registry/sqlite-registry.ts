@@ -350,6 +350,14 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
       group.write(() => {
         sql.deleteDelivery.run(deliveryId);
       }),
+    revokeSession: (sessionId, expiresAt, now) =>
+      group.write(() => {
+        // Revoked ones past their expiry are swept here: a logout is rare, a read is not.
+        sql.pruneRevokedSessions.run(now.getTime());
+        sql.revokeSession.run({ session_id: sessionId, expires_at: expiresAt.getTime() });
+      }),
+    isSessionRevoked: async (sessionId, now) =>
+      (sql.revokedSession.get(sessionId)?.expires_at ?? Number.NEGATIVE_INFINITY) > now.getTime(),
     close: async () => {
       await group.close();
       db.close();
@@ -409,6 +417,14 @@ function prepareStatements(db: Database.Database) {
     deleteDelivery: db.prepare<[string]>("DELETE FROM seen_deliveries WHERE delivery_id = ?"),
     pruneDeliveries: db.prepare<[number]>("DELETE FROM seen_deliveries WHERE seen_at < ?"),
     pruneSignatures: db.prepare<[number]>("DELETE FROM seen_signatures WHERE seen_at < ?"),
+    revokeSession: db.prepare<[{ session_id: string; expires_at: number }]>(
+      `INSERT INTO revoked_sessions (session_id, expires_at) VALUES (@session_id, @expires_at)
+       ON CONFLICT (session_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)`,
+    ),
+    revokedSession: db.prepare<[string], { expires_at: number }>(
+      "SELECT expires_at FROM revoked_sessions WHERE session_id = ?",
+    ),
+    pruneRevokedSessions: db.prepare<[number]>("DELETE FROM revoked_sessions WHERE expires_at < ?"),
     signatureByDigest: db.prepare<[string], { delivery_id: string; seen_at: number }>(
       "SELECT delivery_id, seen_at FROM seen_signatures WHERE signature_digest = ?",
     ),
