@@ -8,6 +8,7 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AwsResources } from "../aws/aws-resources.ts";
 import { type AwsClients, createAwsClients } from "../aws/create-aws-clients.ts";
@@ -117,6 +118,21 @@ describe("createAwsJobQueue", () => {
       body: { environmentId: job.environmentId, jobId: job.id },
     }));
     expect((await drainWakes(clients, resources)).sort(byDeduplicationId)).toEqual(expected.sort(byDeduplicationId));
+  });
+
+  it("dates the expiry (TTL) of an environment's emptied item on its injected clock", async () => {
+    const clocked = createAwsJobQueue({ clients, resources, now: () => at(100) });
+    const { job } = await clocked.enqueue(deploy("env-a", "sha-1"), at(0));
+    await clocked.claim("w1", at(0), LEASE_MS);
+    await clocked.complete(job.id, "w1");
+    const { Item } = await clients.documents.send(
+      new GetCommand({
+        TableName: resources.jobsTable.name,
+        Key: { pk: "ENV#env-a", sk: "JOBS" },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Item?.ttl).toBe(Math.floor(at(100).getTime() / 1000) + 30 * 86_400);
   });
 
   it("wakes the job enqueueIfIdle queues, and sends nothing when it queues none", async () => {

@@ -16,6 +16,11 @@ export interface AwsJobQueueOptions {
   resources: Pick<AwsResources, "jobsTable" | "wakeQueue">;
   /** Where wakes that could not be sent are reported (the sweep sends them again). */
   log?: Logger;
+  /**
+   * The clock of calls that take no `now` (complete, retry, releaseAll): it dates the expiry (TTL)
+   * of an environment's item once its last job is done. @default () => new Date()
+   */
+  now?: () => Date;
 }
 
 export interface AwsJobQueue extends JobQueue {
@@ -121,6 +126,7 @@ export function createAwsJobQueue(options: AwsJobQueueOptions): AwsJobQueue {
   const index = options.resources.jobsTable.globalSecondaryIndexes[0]?.name ?? "gsi1";
   const queueName = options.resources.wakeQueue.name;
   const queueUrl = lazyQueueUrl(sqs, queueName);
+  const clock = options.now ?? (() => new Date());
 
   async function read(environmentId: string): Promise<Snapshot> {
     try {
@@ -152,7 +158,7 @@ export function createAwsJobQueue(options: AwsJobQueueOptions): AwsJobQueue {
         await documents.send(
           new PutCommand({
             TableName: table,
-            Item: environmentItem(environmentId, version, writeId, jobs),
+            Item: environmentItem(environmentId, version, writeId, jobs, clock()),
             ConditionExpression: current.version === 0 ? "attribute_not_exists(pk)" : "#version = :version",
             ...(current.version > 0 && {
               ExpressionAttributeNames: { "#version": "version" },
@@ -545,10 +551,10 @@ function environmentKey(environmentId: string) {
   return { pk: `ENV#${environmentId}`, sk: "JOBS" };
 }
 
-function environmentItem(environmentId: string, version: number, writeId: string, jobs: StoredJob[]) {
+function environmentItem(environmentId: string, version: number, writeId: string, jobs: StoredJob[], now: Date) {
   const base = { ...environmentKey(environmentId), environmentId, version, writeId, jobs };
   const first = jobs[0];
-  if (!first) return { ...base, ttl: Math.floor(Date.now() / 1000) + EMPTY_ITEM_TTL_SECONDS };
+  if (!first) return { ...base, ttl: Math.floor(now.getTime() / 1000) + EMPTY_ITEM_TTL_SECONDS };
   const leased = first.state === "running";
   const claimableAt = leased ? (first.leaseExpiresAt ?? 0) : first.runAfter;
   return {

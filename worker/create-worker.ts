@@ -158,23 +158,21 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
     const repository = deps.findRepository(environment.repository);
     const lease = keepLease(job, controller, claimedAt.getTime(), jobLog);
-    const deadline =
-      deadlineAt === undefined
-        ? undefined
-        : setTimeout(
-            () => {
-              jobLog.warn("the invocation's deadline is near: stopping the engine");
-              controller.abort({ stop: "deadline" } satisfies StopReason);
-            },
-            Math.max(0, deadlineAt - Date.now()),
-          );
+    const deadline = new AbortController();
+    if (deadlineAt !== undefined) {
+      void sleep(deadlineAt - deps.now().getTime(), deadline.signal).then(() => {
+        if (deadline.signal.aborted || controller.signal.aborted) return;
+        jobLog.warn("the invocation's deadline is near: stopping the engine");
+        controller.abort({ stop: "deadline" } satisfies StopReason);
+      });
+    }
     const logBuffer = createLogBuffer(environment.id, job.id);
     const hooks = {
       signal: controller.signal,
       onOutput: logBuffer.push,
       onRecovery: (message: string) => void record(environment, job, "lock_recovered", message),
     };
-    const started = Date.now();
+    const started = deps.now().getTime();
     try {
       const notBefore = await waitForPreviousRunner(job, controller.signal, jobLog);
       const stopped = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
@@ -196,7 +194,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return await settleFailure(environment, job, err, controller, started, jobLog);
     } finally {
       lease.stop();
-      clearTimeout(deadline);
+      deadline.abort();
       await logBuffer.flush();
     }
   }
@@ -247,7 +245,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     );
     notify({ environment: deploying, phase: "deploying", commitSha: job.commitSha, jobId: job.id });
     const result = await deps.provisioner.deploy({ environment, repository, commitSha: job.commitSha, ...hooks });
-    const durationMs = Date.now() - started;
+    const durationMs = deps.now().getTime() - started;
     // A destroy requested while the engine ran (and too late to abort it) wins: no `ready` in between.
     if ((await registry.getEnvironment(environment.id))?.status === "destroying") {
       await record(environment, job, "deploy_superseded", "deploy finished, but a destroy is queued", {
@@ -301,7 +299,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       deps.now(),
     );
     await record(environment, job, "destroy_succeeded", `destroyed ${describeChanges(result.changes)}`, {
-      durationMs: Date.now() - started,
+      durationMs: deps.now().getTime() - started,
     });
     notify({ environment: destroyed, phase: "destroyed", jobId: job.id, reason: job.reason.message });
   }
@@ -315,7 +313,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     jobLog: Logger,
   ): Promise<"settled" | "handed-back"> {
     const error = isStackforkError(err) ? err : new StackforkError("DEPLOY_FAILED", String(err), { cause: err });
-    const durationMs = Date.now() - started;
+    const durationMs = deps.now().getTime() - started;
     const op = job.type;
     const reason = controller.signal.aborted ? (controller.signal.reason as StopReason) : undefined;
     if (reason?.stop === "deadline") {
@@ -584,11 +582,11 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   async function handleWake(environmentId: string, options: WakeOptions = {}): Promise<WakeOutcome> {
     const margin = deps.deadlineMarginMs ?? 60_000;
-    const deadlineAt = options.remainingMs ? Date.now() + options.remainingMs() - margin : undefined;
+    const deadlineAt = options.remainingMs ? deps.now().getTime() + options.remainingMs() - margin : undefined;
     let ran = 0;
     while (!stopping) {
       // A job is started only with time to spare; the rest is left to the wake the queue sends.
-      if (deadlineAt !== undefined && deadlineAt - Date.now() < margin) return { ran, handedBack: true };
+      if (deadlineAt !== undefined && deadlineAt - deps.now().getTime() < margin) return { ran, handedBack: true };
       const claimedAt = deps.now();
       const job = await queue.claim(deps.workerId, claimedAt, deps.leaseMs, environmentId);
       if (!job) {
@@ -615,7 +613,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const [head] = await queue.listPending(environmentId);
     if (!head) return 0;
     const wait = new Date(head.runAfter).getTime() - deps.now().getTime();
-    const fits = deadlineAt === undefined || Date.now() + wait < deadlineAt;
+    const fits = deadlineAt === undefined || deps.now().getTime() + wait < deadlineAt;
     return wait > 0 && wait <= (deps.maxWaitForDueMs ?? 30_000) && fits ? wait : 0;
   }
 

@@ -237,6 +237,33 @@ describe("the worker's lease", () => {
       expect(await stores.registry.getEnvironment(environment.id)).toMatchObject({ status: "destroyed" });
     });
 
+    it("hands the job back for after the grace when the invocation's deadline comes first, with no DEPLOY_TIMEOUT", async () => {
+      const clock = startClock();
+      const environment = await push(clock);
+      await abandon(clock, environment.id);
+      await clock.advance(60_000);
+      const engine = fakeEngine(clock, () => true);
+      const worker = makeWorker(clock, { provisioner: engine.provisioner, takeoverGraceMs: 120_000 });
+      const deadline = clock.now().getTime() + 150_000;
+      let outcome: unknown;
+      const running = worker
+        .handleWake(environment.id, { remainingMs: () => deadline - clock.now().getTime() })
+        .then((o) => {
+          outcome = o;
+        });
+      await clock.runUntil(() => outcome !== undefined);
+      await running;
+
+      expect(outcome).toEqual({ ran: 1, handedBack: true });
+      expect(engine.runs).toEqual([]);
+      expect(await stores.queue.listPending(environment.id)).toMatchObject([
+        { runAfter: new Date(t0.getTime() + 60_000 + 120_000).toISOString() },
+      ]);
+      expect(await stores.queue.claim("w-other", clock.now(), 60_000, environment.id)).toBeUndefined();
+      const codes = (await stores.registry.listEvents(environment.id)).map((e) => e.errorCode);
+      expect(codes).not.toContain("DEPLOY_TIMEOUT");
+    });
+
     it("starts a job handed back by its holder at once: that holder's engine had stopped", async () => {
       const clock = startClock();
       const environment = await push(clock);
