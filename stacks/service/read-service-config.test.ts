@@ -21,6 +21,19 @@ describe("readServiceConfig", () => {
     expect(config).toEqual({ ...base, target: "aws", owner: "octocat", expiresAt: "2030-01-01T00:00:00Z" });
   });
 
+  it("reads the permissions boundary of an aws copy's roles, and leaves it out when not given", () => {
+    const permissionsBoundary = "arn:aws:iam::123456789012:policy/stackfork-copy-boundary";
+    expect(readServiceConfig(configOf({ ...base, target: "aws", permissionsBoundary }))).toEqual({
+      ...base,
+      target: "aws",
+      permissionsBoundary,
+    });
+    expect(readServiceConfig(configOf({ ...base, target: "aws" }))).not.toHaveProperty("permissionsBoundary");
+    const read = () =>
+      readServiceConfig(configOf({ ...base, target: "aws", permissionsBoundary: "arn:aws:iam::123:role/x" }));
+    expect(read).toThrow(/stackfork:permissionsBoundary must be an IAM managed policy ARN/);
+  });
+
   it("reports every problem at once", () => {
     const read = () =>
       readServiceConfig(configOf({ environment: "Not_Valid", repository: "nope", branch: "main", commit: "zz" }));

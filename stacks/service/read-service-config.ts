@@ -16,7 +16,16 @@ interface CommonConfig {
 }
 
 export type ServiceConfig =
-  | (CommonConfig & { target: "aws" })
+  | (CommonConfig & {
+      target: "aws";
+      /**
+       * `stackfork:permissionsBoundary`: the managed policy every IAM role of the copy must carry.
+       * The platform sets it (its deployer may create no role without it); a copy deployed by hand
+       * may leave it out.
+       * @example "arn:aws:iam::123456789012:policy/stackfork-copy-boundary"
+       */
+      permissionsBoundary?: string;
+    })
   | (CommonConfig & {
       target: "local";
       /** Absolute: the copy's data (dynalite), log and pid file. */
@@ -41,13 +50,27 @@ const configSchema = z
       .string()
       .refine((dir) => path.isAbsolute(dir), "must be an absolute path")
       .optional(),
+    permissionsBoundary: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:policy\/[\w+=,.@/-]+$/, "must be an IAM managed policy ARN")
+      .optional(),
   })
   .refine((c) => c.target !== "local" || c.dataDir !== undefined, {
     path: ["dataDir"],
     message: "is required when target is local",
   });
 
-const KEYS = ["environment", "repository", "branch", "commit", "owner", "expiresAt", "target", "dataDir"] as const;
+const KEYS = [
+  "environment",
+  "repository",
+  "branch",
+  "commit",
+  "owner",
+  "expiresAt",
+  "target",
+  "dataDir",
+  "permissionsBoundary",
+] as const;
 
 /**
  * Reads the `stackfork` config namespace once (pass `new pulumi.Config("stackfork")`), reporting
@@ -60,7 +83,8 @@ export function readServiceConfig(config: { get(key: string): string | undefined
     const problems = parsed.error.issues.map((issue) => `stackfork:${issue.path.join(".")} ${issue.message}`);
     throw new Error(`Invalid stack config: ${problems.join("; ")}`);
   }
-  const { environment, repository, branch, commit, owner, expiresAt, target, dataDir } = parsed.data;
+  const { environment, repository, branch, commit, owner, expiresAt, target, dataDir, permissionsBoundary } =
+    parsed.data;
   const common: CommonConfig = {
     environment,
     repository,
@@ -69,5 +93,9 @@ export function readServiceConfig(config: { get(key: string): string | undefined
     ...(owner ? { owner } : {}),
     ...(expiresAt ? { expiresAt } : {}),
   };
-  return Object.freeze(target === "local" ? { ...common, target, dataDir: dataDir as string } : { ...common, target });
+  return Object.freeze(
+    target === "local"
+      ? { ...common, target, dataDir: dataDir as string }
+      : { ...common, target, ...(permissionsBoundary ? { permissionsBoundary } : {}) },
+  );
 }

@@ -46,6 +46,7 @@ function computedState(type: string, name: string, inputs: Properties): Properti
 const branch = [...`feature/"quoted"/it's/ünïcödé-🚀/${"long-".repeat(40)}`].slice(0, 200).join("");
 const repository = "acme/shop";
 const environment = nameEnvironment({ kind: "branch", repository, branch });
+const boundary = `arn:aws:iam::${ACCOUNT}:policy/stackfork-copy-boundary`;
 
 beforeAll(async () => {
   await pulumi.runtime.setMocks(
@@ -69,6 +70,7 @@ beforeAll(async () => {
     "stackfork:owner": "octocat",
     "stackfork:expiresAt": "2030-01-02T03:04:05Z",
     "stackfork:target": "aws",
+    "stackfork:permissionsBoundary": boundary,
   });
   const { default: program } = await import("../index.ts");
   const outputs = await program();
@@ -150,6 +152,10 @@ describe("the service stack, target aws (Pulumi mocks)", () => {
     }
     expect(statements.every((s) => s.Effect === "Allow")).toBe(true);
     expect(JSON.stringify(statements)).not.toMatch(/"\*"|dynamodb:\*|logs:\*/);
+  });
+
+  it("puts the platform's permissions boundary on the role, the only one the copy creates", () => {
+    expect(only("aws:iam/role:Role").inputs.permissionsBoundary).toBe(boundary);
   });
 
   it("tags every taggable resource with sanitised values", () => {

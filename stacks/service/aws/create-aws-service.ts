@@ -25,12 +25,12 @@ type Tags = Record<string, string>;
 type Names = ReturnType<typeof nameResources>;
 
 /** The aws target: API Gateway HTTP API -> Lambda -> DynamoDB, every name from the environment's. */
-export function createAwsService(config: ServiceConfig): AwsService {
+export function createAwsService(config: Extract<ServiceConfig, { target: "aws" }>): AwsService {
   const names = nameResources(config.environment);
   const tags = buildTags(config);
   const table = createTable(names, tags);
   const logGroup = createLogGroup(names, tags);
-  const { role, policy } = createRole(names, tags, table, logGroup);
+  const { role, policy } = createRole(names, tags, { table, logGroup }, config.permissionsBoundary);
   const fn = createFunction(config, names, tags, { role, policy, logGroup, table });
   const { api, integration, route, stage, permission } = createHttpApi(names, tags, fn);
   const url = pulumi.all([stage.invokeUrl, permission.id]).apply(([invokeUrl]) => invokeUrl.replace(/\/+$/, ""));
@@ -65,14 +65,23 @@ function createLogGroup(names: Names, tags: Tags): aws.cloudwatch.LogGroup {
   return new aws.cloudwatch.LogGroup("api-logs", { name: names.logGroup, retentionInDays: 14, tags });
 }
 
-/** Item actions on its own table and writes to its own log group: nothing else. */
-function createRole(names: Names, tags: Tags, table: aws.dynamodb.Table, logGroup: aws.cloudwatch.LogGroup) {
+/**
+ * Item actions on its own table and writes to its own log group: nothing else. Under the platform
+ * the role also carries its permissions boundary: the platform's deployer creates no role without it.
+ */
+function createRole(
+  names: Names,
+  tags: Tags,
+  { table, logGroup }: { table: aws.dynamodb.Table; logGroup: aws.cloudwatch.LogGroup },
+  permissionsBoundary: string | undefined,
+) {
   const role = new aws.iam.Role("api-role", {
     name: names.role,
     assumeRolePolicy: JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
     }),
+    ...(permissionsBoundary && { permissionsBoundary }),
     tags,
   });
   const policy = new aws.iam.RolePolicy("api-items-access", {
