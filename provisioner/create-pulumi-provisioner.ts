@@ -55,7 +55,7 @@ export interface PulumiProvisionerOptions {
   credentialsFor?: (job: { environment: Environment; repository: RepositoryConfig }) => Promise<Record<string, string>>;
   /** The platform's secrets: never kept in the engine log. */
   secrets?: readonly (string | undefined)[];
-  /** Time an aborted engine gets to stop before its processes are ended. @default 30000 */
+  /** Time an aborted engine gets to stop before its processes are ended; shorter than the worker's takeover grace (takeoverGraceSeconds), so a new holder never meets it. @default 20000 */
   killAfterMs?: number;
 }
 
@@ -74,7 +74,7 @@ export function createPulumiProvisioner({
   runnerEnv = {},
   credentialsFor = async () => ({}),
   secrets = [],
-  killAfterMs = 30_000,
+  killAfterMs = 20_000,
 }: PulumiProvisionerOptions): Provisioner & { runnerStats: RunnerPool["stats"] } {
   const serverId = createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 12);
   // What a previous server on this data dir left running when it died (engines, plugins, npm).

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectSandbox } from "../../provisioner/sandbox/detect-sandbox.ts";
+import { createAwsStackforkEnv } from "../support/aws-stackfork-env.ts";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer, WEBHOOK_SECRET } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
 import { stopProcessesMentioning } from "../support/stack-state.ts";
@@ -144,5 +145,54 @@ describe("serve where no sandbox can be had", () => {
       .filter((line) => line.includes('"sandbox":"none"'));
     expect(warnings).toHaveLength(1);
     expect(JSON.parse(warnings[0] as string)).toMatchObject({ level: 40, sandbox: "none" });
+  });
+});
+
+// The same probe on the AWS adapters (the emulator): its state in S3, its secrets in KMS, so the job
+// needs AWS, and gets the deployer role's session, never the platform's keys.
+describe("a branch's program on the AWS adapters", () => {
+  let work: string;
+  let server: EmbeddedServer;
+  let aws: Awaited<ReturnType<typeof createAwsStackforkEnv>>;
+
+  afterAll(async () => {
+    await server?.stop();
+    stopProcessesMentioning(work);
+    aws?.clients.destroy();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("acts as the deployer role assumed for its environment, and its keys stay out of the engine log", async () => {
+    work = mkdtempSync(path.join(tmpdir(), "stackfork-probe-aws-"));
+    const repo = createFixtureRepository(path.join(work, "repo"));
+    cpSync(probeSource, path.join(repo.dir, "stacks/probe"), { recursive: true });
+    repo.addAll("the probe");
+    aws = await createAwsStackforkEnv("probe");
+    server = await startEmbeddedServer({
+      dataDir: path.join(work, "data"),
+      repositories: [{ name: "acme/probe", localPath: repo.dir, stackPath: "stacks/probe" }],
+      env: { ...aws.env, OPERATOR_NOTE: CANARY },
+    });
+    const sha = repo.commit("feature/probe", "probe");
+    const accepted = await server.deliver("push", pushPayload("acme/probe", "feature/probe", sha));
+    expect(accepted.status).toBe(202);
+    const id = (accepted.body.queued as { environment: string }[])[0]?.environment as string;
+    const env = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed", 180_000);
+    expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
+    const report = JSON.parse(String(env.outputs?.report)) as ProbeReport & { identity?: string };
+
+    expect(report.identity).toMatch(new RegExp(`:assumed-role/${aws.prefix}-deployer/`));
+    expect(report.identity).toContain(env.name.slice(0, 20));
+    expect(report.env.AWS_ACCESS_KEY_ID).toBeDefined();
+    expect(report.env.AWS_ACCESS_KEY_ID).not.toBe(process.env.AWS_ACCESS_KEY_ID);
+    expect(Object.values(report.env).join("\n")).not.toContain(CANARY);
+    for (const [what, outcome] of Object.entries(report.reads)) expect(outcome, what).not.toBe("ok");
+
+    const logs = (await (await fetch(`${server.baseUrl}/api/environments/${encodeURIComponent(id)}/logs`)).json()) as {
+      lines: { text: string }[];
+    };
+    const probeLine = logs.lines.map((l) => l.text).find((text) => text.includes("probe: secret key"));
+    expect(probeLine).toContain("[secret]");
+    expect(logs.lines.map((l) => l.text).join("\n")).not.toContain(report.env.AWS_SECRET_ACCESS_KEY);
   });
 });
