@@ -123,6 +123,12 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
       sandbox,
       runnerEnv: config.runnerEnv,
       credentialsFor: createJobCredentialsOf(),
+      permissionsBoundary: async () => {
+        if (config.deployer.permissionsBoundaryArn || config.store !== "aws")
+          return config.deployer.permissionsBoundaryArn;
+        const { copyBoundaryArnOf } = await import("../aws/deployer-names.ts");
+        return copyBoundaryArnOf(await callerAccount(), config.awsPrefix);
+      },
       secrets: [
         secrets.webhookSecret,
         secrets.apiToken,
@@ -133,6 +139,18 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     return Object.assign(provisioner, { sandbox });
   }
 
+  // The account of stackfork's own credentials, asked once: the bootstrap's role and boundary are in it.
+  let account: Promise<string> | undefined;
+  function callerAccount(): Promise<string> {
+    account ??= import("../aws/read-platform-identity.ts")
+      .then((m) => m.readCallerAccount())
+      .catch((err: unknown) => {
+        account = undefined;
+        throw err;
+      });
+    return account;
+  }
+
   /** Per-job AWS credentials: the deployer role, assumed for each environment (provisioner/create-job-credentials.ts). */
   function createJobCredentialsOf() {
     const needsAws = (repository: { target: string }) =>
@@ -141,9 +159,8 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     // On the AWS store the bootstrap's role is the default: its account is the caller's.
     const findRoleArn = async () => {
       if (config.deployer.roleArn || config.store !== "aws") return config.deployer.roleArn;
-      const { readCallerAccount } = await import("../aws/read-platform-identity.ts");
       const { deployerRoleArnOf } = await import("../aws/deployer-names.ts");
-      return deployerRoleArnOf(await readCallerAccount(), config.awsPrefix);
+      return deployerRoleArnOf(await callerAccount(), config.awsPrefix);
     };
     return async (job: { environment: Environment; repository: RepositoryConfig }) => {
       const { createJobCredentials } = await import("../provisioner/create-job-credentials.ts");
@@ -178,6 +195,7 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
       now,
       concurrency: config.concurrency,
       leaseMs: config.leaseSeconds * 1000,
+      takeoverGraceMs: config.takeoverGraceSeconds * 1000,
       maxAttempts: config.maxAttempts,
       // On SQS, work arrives as wakes: an idle platform makes no requests.
       poll: !stores.wakes,

@@ -55,7 +55,12 @@ export async function openStores(config: StackforkConfig, log: Logger): Promise<
   const clients = createStoreClients();
   const resources = defineAwsResources(config.awsPrefix);
   const registry = createDynamoDbRegistry({ clients, table: resources.registryTable });
-  const queue = createAwsJobQueue({ clients, resources, log: log.child({ component: "queue" }) });
+  const queue = createAwsJobQueue({
+    clients,
+    resources,
+    log: log.child({ component: "queue" }),
+    now: () => new Date(),
+  });
   const reconciliation = createDynamoDbReconciliationStore({ clients, table: resources.registryTable });
   return {
     registry,

@@ -11,6 +11,7 @@ import { consumeWakes } from "../worker/consume-wakes.ts";
 import { findTreesInUse } from "../worker/find-trees-in-use.ts";
 import { reapExpiredEnvironments } from "../worker/reap-expired-environments.ts";
 import { isUrlAnswering, reconcileEnvironments } from "../worker/reconcile-environments.ts";
+import { repairUnqueuedEnvironments } from "../worker/repair-unqueued-environments.ts";
 import { assembleStackfork } from "./assemble-stackfork.ts";
 import { buildServer } from "./build-server.ts";
 import { createEmbeddedReconciliation } from "./create-embedded-reconciliation.ts";
@@ -69,6 +70,9 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       findCloudOrphans: parts.findCloudOrphans,
       reconciler: reconciliation?.reconciler,
       now: () => new Date(),
+      allowedHosts: config.allowedHosts,
+      listen: { host: config.host },
+      trustProxy: config.trustProxy,
     },
     intake: parts.intakeDeps(() => worker.wake()),
   });
@@ -99,6 +103,12 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       }),
     config.reapIntervalSeconds * 1000,
     (err) => log.error({ err }, "sweep for expired environments failed"),
+  );
+  // An environment left queued, deploying or destroying with no job (a crash between its two writes).
+  const repairer = runPeriodically(
+    () => repairUnqueuedEnvironments({ registry, queue, wakeWorker: () => worker.wake(), log, now: () => new Date() }),
+    config.reapIntervalSeconds * 1000,
+    (err) => log.error({ err }, "sweep for environments with no job failed"),
   );
   // With GitHub credentials: branches, pull requests and missed deliveries, every reconcileIntervalSeconds.
   reconciliation?.schedule();
@@ -153,6 +163,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     `  GitHub:          ${config.github ? `${"token" in config.github.auth ? "token" : `App ${config.github.auth.appId}`} at ${config.github.apiUrl ?? "https://api.github.com"}` : "offline (no GITHUB_TOKEN or GitHub App): notices are logged, sources come from localPath"}`,
     `  expiry:          expired environments destroyed (a sweep every ${config.reapIntervalSeconds} s)`,
     `  store:           ${stores.describe}`,
+    `  sandbox:         ${describeSandbox(provisioner.sandbox)}`,
     `  Pulumi state:    ${config.stateUrl ?? `file://${dirs.state}/backend`} (secrets: ${config.secretsProvider.split("?")[0]})`,
   ];
   console.log(lines.join("\n"));
@@ -168,6 +179,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     await Promise.all([wakeConsumer?.stop(), worker.stop(config.shutdownGraceSeconds * 1000)]);
     // Before the databases close: a sweep still running would write to them.
     await reaper.stop();
+    await repairer.stop();
     await reconciliation?.close();
     await rewaker?.stop();
     await sourceSweeper.stop();
@@ -177,6 +189,14 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+function describeSandbox(sandbox: { kind: string; reason?: string; uid?: number }): string {
+  if (sandbox.kind === "own-uid")
+    return `branch code runs in a mount namespace as uid ${sandbox.uid}, seeing only its job's files`;
+  if (sandbox.kind === "user-namespace")
+    return "branch code runs in a user and mount namespace, seeing only its job's files";
+  return `NONE (${sandbox.reason}): branch code gets an allow-listed environment and its own credentials, but sees this machine's files as stackfork's user does`;
 }
 
 export function readConfigFile(file: string): string | undefined {

@@ -119,6 +119,23 @@ const fileSchema = z
     sandboxesPerOwner: z.number().int().positive().optional(),
     /** Largest uploaded working tree (`sandbox up --dir`), compressed, in MiB. @default 50 */
     uploadMaxMegabytes: z.number().positive().max(1024).default(50),
+    /**
+     * A job taken over from an expired lease starts only this long after that lease ran out, so its
+     * previous runner is killed first (the provisioner kills an aborted engine after 20 s); longer
+     * than that plus the clock skew between workers. @default 30
+     */
+    takeoverGraceSeconds: z.number().int().min(21).max(600).default(30),
+    /**
+     * Names people reach the dashboard by besides localhost, 127.0.0.1, [::1], HOST and the server's
+     * address (`name` or `name:port`); reads open without the token under any other Host answer 421
+     * HOST_NOT_ALLOWED (DNS rebinding). @default the host of STACKFORK_PUBLIC_URL, when set
+     */
+    allowedHosts: z.array(z.string().min(1)).optional(),
+    /**
+     * A reverse proxy in front: its X-Forwarded-Proto (Secure cookie) and X-Forwarded-Host (Host
+     * check) are believed. Only when nothing else can reach the server. @default false
+     */
+    trustProxy: z.boolean().default(false),
   })
   .strict();
 
@@ -226,6 +243,12 @@ export interface StackforkConfig {
   warmRunners: number;
   /** Reads need no token even off loopback. */
   publicReads: boolean;
+  /** A job taken over from an expired lease waits this long past its expiry. */
+  takeoverGraceSeconds: number;
+  /** Host names open reads are served under, besides loopback and the bind host. */
+  allowedHosts: readonly string[];
+  /** Believe X-Forwarded-Proto / X-Forwarded-Host. */
+  trustProxy: boolean;
   /** Live sandboxes per owner across repositories; undefined: one per repository, no other limit. */
   sandboxesPerOwner?: number;
   uploadMaxBytes: number;
@@ -338,6 +361,9 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     redeliveriesPerRun: f.redeliveriesPerRun,
     warmRunners: f.warmRunners,
     publicReads: f.publicReads,
+    takeoverGraceSeconds: f.takeoverGraceSeconds,
+    allowedHosts: f.allowedHosts ?? (e.STACKFORK_PUBLIC_URL ? [new URL(e.STACKFORK_PUBLIC_URL).host] : []),
+    trustProxy: f.trustProxy,
     sandboxesPerOwner: f.sandboxesPerOwner,
     uploadMaxBytes: Math.round(f.uploadMaxMegabytes * 1024 * 1024),
     secrets: {

@@ -3,12 +3,15 @@ import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 import { findOrphans } from "../worker/find-orphans.ts";
 import { reapExpiredEnvironments } from "../worker/reap-expired-environments.ts";
 import type { RepositoryReconciliation } from "../worker/reconciliation-store.ts";
+import { repairUnqueuedEnvironments } from "../worker/repair-unqueued-environments.ts";
 import { createLambdaRuntime } from "./create-lambda-runtime.ts";
 import { oncePerContainer } from "./once-per-container.ts";
 
 /** What one run did; also the function's answer, visible in the Scheduler's and Lambda's logs. */
 export interface ReaperReport {
   expired: string[];
+  /** Environments left with no job (queued, deploying, destroying), queued again. */
+  repaired: string[];
   rewoken: number;
   orphans: { stacks: number; environments: number; resources: number };
   /**
@@ -43,6 +46,7 @@ export function createReaperHandler(env: NodeJS.ProcessEnv) {
     const { registry, queue, log, now } = runtime;
     const report: ReaperReport = {
       expired: [],
+      repaired: [],
       rewoken: 0,
       orphans: { stacks: 0, environments: 0, resources: 0 },
       errors: [],
@@ -64,6 +68,9 @@ export function createReaperHandler(env: NodeJS.ProcessEnv) {
         log,
         now,
       });
+    });
+    await step("repair", async () => {
+      report.repaired = await repairUnqueuedEnvironments({ registry, queue, log, now });
     });
     await step("rewake", async () => {
       report.rewoken = (await runtime.stores.wakes?.rewakeStalled(now())) ?? 0;

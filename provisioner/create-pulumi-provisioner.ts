@@ -53,6 +53,11 @@ export interface PulumiProvisionerOptions {
    * no AWS; throws DEPLOYER_ROLE_REQUIRED rather than hand out the platform's. @default none needed
    */
   credentialsFor?: (job: { environment: Environment; repository: RepositoryConfig }) => Promise<Record<string, string>>;
+  /**
+   * The permissions boundary every role of an `aws` copy must carry (its stack config
+   * `stackfork:permissionsBoundary`); the deployer role refuses a role without it. @default none
+   */
+  permissionsBoundary?: () => Promise<string | undefined>;
   /** The platform's secrets: never kept in the engine log. */
   secrets?: readonly (string | undefined)[];
   /** Time an aborted engine gets to stop before its processes are ended; shorter than the worker's takeover grace (takeoverGraceSeconds), so a new holder never meets it. @default 20000 */
@@ -74,6 +79,7 @@ export function createPulumiProvisioner({
   runnerEnv = {},
   credentialsFor = async () => ({}),
   secrets = [],
+  permissionsBoundary = async () => undefined,
   killAfterMs = 20_000,
 }: PulumiProvisionerOptions): Provisioner & { runnerStats: RunnerPool["stats"] } {
   const serverId = createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 12);
@@ -97,6 +103,11 @@ export function createPulumiProvisioner({
   const system = sandboxed ? [...systemPaths(), appDir, path.dirname(engine.cli.command)] : [];
   // The data dir may sit inside the app's folder (`./.stackfork`): hidden, then what the job may see is shown again.
   const hidden = sandboxed && isInside(dataDir, appDir) ? [dataDir] : [];
+
+  async function boundaryConfig(): Promise<Record<string, string>> {
+    const arn = await permissionsBoundary();
+    return arn ? { "stackfork:permissionsBoundary": arn } : {};
+  }
 
   /** The job's stack: its settings, state and copy data, its passphrase, its credentials, its log filter. */
   async function prepareJob(environment: Environment, repository: RepositoryConfig) {
@@ -168,7 +179,10 @@ export function createPulumiProvisioner({
           stackName: environment.name,
           stackDir,
           cwd: stackDir,
-          config: buildStackConfig(environment, repository, checkout.commitSha, dataDir),
+          config: {
+            ...buildStackConfig(environment, repository, checkout.commitSha, dataDir),
+            ...(repository.target === "aws" && (await boundaryConfig())),
+          },
           env: job.env,
         },
         { ...request, onOutput: (line) => request.onOutput(job.redact(line)) },
