@@ -14,8 +14,7 @@ import { uniqueAwsPrefix } from "../test/support/aws-test-resources.ts";
 import { defineAwsResources } from "./aws-resources.ts";
 import { bootstrapAwsResources } from "./bootstrap-aws-resources.ts";
 import { createAwsClients } from "./create-aws-clients.ts";
-import { copyBoundaryArnOf, deployerRoleArnOf } from "./deployer-names.ts";
-import { DEPLOYER_POLICY_NAME } from "./ensure-deployer-access.ts";
+import { copyBoundaryArnOf, DEPLOYER_POLICY_NAME, deployerRoleArnOf } from "./deployer-names.ts";
 
 /** IAM hands documents back URL-encoded. */
 const parseDocument = (text: string | undefined) => JSON.parse(decodeURIComponent(text ?? ""));

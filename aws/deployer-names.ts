@@ -18,6 +18,9 @@ export function deployerNames(prefix: string) {
   return { role: `${prefix}-deployer`, boundary: `${prefix}-copy-boundary` };
 }
 
+/** The deployer role's inline policy (aws/deployer-access.ts's `policy`). */
+export const DEPLOYER_POLICY_NAME = "deploy-one-environment";
+
 /** What `stackfork serve` and the worker default STACKFORK_DEPLOYER_ROLE_ARN to. */
 export function deployerRoleArnOf(account: string, prefix: string, partition = "aws"): string {
   return `arn:${partition}:iam::${account}:role/${deployerNames(prefix).role}`;

@@ -13,12 +13,11 @@ import {
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import { type DeployerAccess, defineDeployerAccess } from "./deployer-access.ts";
+import { DEPLOYER_POLICY_NAME } from "./deployer-names.ts";
 import type { DeployerScope } from "./deployer-scope.ts";
 import type { IamPolicyDocument } from "./iam-policy-document.ts";
 import { translateAwsError } from "./translate-aws-error.ts";
 
-/** The deployer role's inline policy. */
-export const DEPLOYER_POLICY_NAME = "deploy-one-environment";
 /** IAM keeps at most five versions of a managed policy. */
 const MAX_POLICY_VERSIONS = 5;
 

@@ -92,9 +92,9 @@ export function readPlatformConfig(config: pulumi.Config): PlatformConfig {
 }
 
 /**
- * A copy's names must never match the platform's own: the worker may change whatever its copies
- * are named like, and must not be able to change itself (repository `acme/stackfork` with the
- * default prefix, say).
+ * A copy's names must never match the platform's own (repository `acme/stackfork` with the default
+ * prefix, say): the deployer is denied everything named like the platform (aws/deployer-guardrails.ts),
+ * so such a copy could never deploy. Said here, before anything is created.
  */
 function readCopyNamePrefixes(
   repositories: readonly { name: string }[],

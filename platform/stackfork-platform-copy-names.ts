@@ -6,8 +6,8 @@ const HASH_SUFFIX_LENGTH = 9;
 /**
  * What every resource name of a repository's copies starts with: environment names begin with the
  * repository's slug (core/environment-name.ts), cut to leave room for the hash suffix, and every
- * resource of a copy is `<environment>-<suffix>` (stacks/service/physical-name.ts). The worker's
- * "deploy-copies" rights are scoped to these prefixes.
+ * resource of a copy is `<environment>-<suffix>` (stacks/service/physical-name.ts). None may
+ * collide with the platform's own names (stackfork-platform-config.ts).
  */
 export function copyNamePrefix(repository: string, nameMaxLength: number): string {
   const slug = slugify(repository.split("/").pop() ?? repository);

@@ -33,22 +33,34 @@ export function assumedByService(service: string, account?: pulumi.Input<string>
   });
 }
 
+/** Every item action of the platform's adapters (registry/, queue/, reconciliation). */
+export const ALL_ITEM_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:Query",
+  "dynamodb:Scan",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:BatchWriteItem",
+  "dynamodb:ConditionCheckItem",
+];
+
+/**
+ * What intake calls (registry/dynamodb-registry.ts: rememberDelivery, forgetDelivery,
+ * ensureEnvironment, findEnvironment, updateEnvironment, appendEvent, listEvents; queue/aws-job-queue.ts:
+ * enqueue, listPending): Get/Put/UpdateItem and Query, also inside TransactWriteItems, which IAM
+ * authorizes item by item. No Scan, no delete, no batch write: a forged delivery that got past the
+ * signature could not empty or read the tables wholesale.
+ */
+export const INTAKE_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"];
+
 /** Items of the registry and jobs tables and their indexes; the tables themselves are the program's. */
-export function tableItems(tableArns: pulumi.Input<string>[]): PolicyStatement {
+export function tableItems(tableArns: pulumi.Input<string>[], actions: string[] = ALL_ITEM_ACTIONS): PolicyStatement {
   return {
     Sid: "TableItems",
     Effect: "Allow",
-    Action: [
-      "dynamodb:GetItem",
-      "dynamodb:BatchGetItem",
-      "dynamodb:Query",
-      "dynamodb:Scan",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
-      "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
-    ],
+    Action: actions,
     Resource: tableArns.flatMap((arn) => [arn, pulumi.interpolate`${arn}/index/*`]),
   };
 }
@@ -98,12 +110,13 @@ export function findTaggedResources(): PolicyStatement {
   return { Sid: "FindTaggedResources", Effect: "Allow", Action: ["tag:GetResources"], Resource: ["*"] };
 }
 
-export function stateObjects(bucketArn: pulumi.Input<string>): PolicyStatement {
+/** Uploaded working trees, which the worker unpacks as a job's source (source/create-s3-upload-bucket.ts). */
+export function readUploads(bucketArn: pulumi.Input<string>): PolicyStatement {
   return {
-    Sid: "StateObjects",
+    Sid: "ReadUploads",
     Effect: "Allow",
-    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-    Resource: [pulumi.interpolate`${bucketArn}/*`],
+    Action: ["s3:GetObject"],
+    Resource: [pulumi.interpolate`${bucketArn}/uploads/*`],
   };
 }
 
@@ -117,136 +130,40 @@ export function putUploads(bucketArn: pulumi.Input<string>): PolicyStatement {
   };
 }
 
-/** The bucket's objects are encrypted with the key (SSE-KMS), and so are the stacks' secrets (awskms://). */
-export function useKey(keyArn: pulumi.Input<string>, actions: string[]): PolicyStatement {
-  return { Sid: "UseKey", Effect: "Allow", Action: actions, Resource: [keyArn] };
-}
-
-export interface CopyScope {
-  partition: pulumi.Input<string>;
-  region: pulumi.Input<string>;
-  account: pulumi.Input<string>;
-  /** What every resource name of a copy starts with (one per configured repository). */
-  namePrefixes: readonly string[];
+/**
+ * The bucket's objects are encrypted with the key (SSE-KMS), which S3 uses on the caller's behalf:
+ * only through S3, for this bucket (with a bucket key, S3's encryption context is the bucket's ARN).
+ * The key's other use, the stacks' secrets, is the deployer's alone (aws/deployer-state-statements.ts).
+ */
+export function useKeyThroughS3(
+  keyArn: pulumi.Input<string>,
+  bucketArn: pulumi.Input<string>,
+  region: pulumi.Input<string>,
+  actions: string[],
+): PolicyStatement {
+  return {
+    Sid: "UseKeyThroughS3",
+    Effect: "Allow",
+    Action: actions,
+    Resource: [keyArn],
+    Condition: {
+      StringEquals: {
+        "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com`,
+        "kms:EncryptionContext:aws:s3:arn": bucketArn,
+      },
+    },
+  };
 }
 
 /**
- * What the worker needs to deploy and destroy copies of stacks/service/aws/create-aws-service.ts
- * (DynamoDB table, log group, IAM role with an inline policy, Lambda function and its permission,
- * API Gateway HTTP API), with the reads the Pulumi AWS provider makes to refresh them. Scoped to
- * the copies' name prefixes wherever the ARN holds a name; API Gateway ARNs hold only a random
- * id, so its rights are scoped to this region's HTTP APIs. Kept apart from the worker's own rights
- * so that either can be read, changed and reviewed alone.
+ * The worker's only way to deploy: the deployer role, assumed per job with the environment's session
+ * tags (aws/assume-deployer-role.ts). The worker's own rights never reach a copy or a stack's state.
  */
-export function deployCopies(scope: CopyScope): PolicyStatement[] {
-  const { partition, region, account } = scope;
-  const names = (arn: (prefix: string) => pulumi.Output<string>) => scope.namePrefixes.map(arn);
-  return [
-    {
-      Sid: "CopyTables",
-      Effect: "Allow",
-      Action: [
-        "dynamodb:CreateTable",
-        "dynamodb:DeleteTable",
-        "dynamodb:DescribeTable",
-        "dynamodb:UpdateTable",
-        "dynamodb:DescribeContinuousBackups",
-        "dynamodb:UpdateContinuousBackups",
-        "dynamodb:DescribeTimeToLive",
-        "dynamodb:UpdateTimeToLive",
-        "dynamodb:ListTagsOfResource",
-        "dynamodb:TagResource",
-        "dynamodb:UntagResource",
-      ],
-      Resource: names((p) => pulumi.interpolate`arn:${partition}:dynamodb:${region}:${account}:table/${p}*`),
-    },
-    {
-      Sid: "CopyLogGroups",
-      Effect: "Allow",
-      Action: [
-        "logs:CreateLogGroup",
-        "logs:DeleteLogGroup",
-        "logs:PutRetentionPolicy",
-        "logs:DeleteRetentionPolicy",
-        "logs:TagResource",
-        "logs:UntagResource",
-        "logs:ListTagsForResource",
-        "logs:TagLogGroup",
-        "logs:UntagLogGroup",
-        "logs:ListTagsLogGroup",
-      ],
-      Resource: names(
-        (p) => pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${p}*`,
-      ),
-    },
-    {
-      // DescribeLogGroups is authorized on the account's log groups as a whole.
-      Sid: "DescribeLogGroups",
-      Effect: "Allow",
-      Action: ["logs:DescribeLogGroups"],
-      Resource: [pulumi.interpolate`arn:${partition}:logs:${region}:${account}:log-group:*`],
-    },
-    {
-      Sid: "CopyRoles",
-      Effect: "Allow",
-      Action: [
-        "iam:CreateRole",
-        "iam:DeleteRole",
-        "iam:GetRole",
-        "iam:UpdateRole",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:TagRole",
-        "iam:UntagRole",
-        "iam:ListRoleTags",
-        "iam:PutRolePolicy",
-        "iam:GetRolePolicy",
-        "iam:DeleteRolePolicy",
-        "iam:ListRolePolicies",
-        "iam:ListAttachedRolePolicies",
-        "iam:ListInstanceProfilesForRole",
-      ],
-      Resource: names((p) => pulumi.interpolate`arn:${partition}:iam::${account}:role/${p}*`),
-    },
-    {
-      Sid: "PassCopyRolesToLambda",
-      Effect: "Allow",
-      Action: ["iam:PassRole"],
-      Resource: names((p) => pulumi.interpolate`arn:${partition}:iam::${account}:role/${p}*`),
-      Condition: { StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" } },
-    },
-    {
-      Sid: "CopyFunctions",
-      Effect: "Allow",
-      Action: [
-        "lambda:CreateFunction",
-        "lambda:DeleteFunction",
-        "lambda:GetFunction",
-        "lambda:GetFunctionConfiguration",
-        "lambda:UpdateFunctionCode",
-        "lambda:UpdateFunctionConfiguration",
-        "lambda:ListVersionsByFunction",
-        "lambda:GetFunctionCodeSigningConfig",
-        "lambda:GetFunctionConcurrency",
-        "lambda:GetFunctionRecursionConfig",
-        "lambda:GetRuntimeManagementConfig",
-        "lambda:GetPolicy",
-        "lambda:AddPermission",
-        "lambda:RemovePermission",
-        "lambda:ListTags",
-        "lambda:TagResource",
-        "lambda:UntagResource",
-      ],
-      Resource: names((p) => pulumi.interpolate`arn:${partition}:lambda:${region}:${account}:function:${p}*`),
-    },
-    {
-      Sid: "CopyHttpApis",
-      Effect: "Allow",
-      Action: ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"],
-      Resource: [
-        pulumi.interpolate`arn:${partition}:apigateway:${region}::/apis`,
-        pulumi.interpolate`arn:${partition}:apigateway:${region}::/apis/*`,
-        pulumi.interpolate`arn:${partition}:apigateway:${region}::/tags/*`,
-      ],
-    },
-  ];
+export function assumeDeployer(deployerRoleArn: pulumi.Input<string>): PolicyStatement {
+  return {
+    Sid: "AssumeDeployer",
+    Effect: "Allow",
+    Action: ["sts:AssumeRole", "sts:TagSession"],
+    Resource: [deployerRoleArn],
+  };
 }

@@ -6,8 +6,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { defineAwsResources, WORKER_TIMEOUT_SECONDS } from "../aws/aws-resources.ts";
 import { queueAttributes } from "../aws/bootstrap-aws-resources.ts";
+import { defineDeployerAccess } from "../aws/deployer-access.ts";
+import { copyBoundaryArnOf, DEPLOYER_POLICY_NAME, deployerRoleArnOf } from "../aws/deployer-names.ts";
 import { nameEnvironment } from "../core/environment-name.ts";
 import { resolveOutput } from "../stacks/service/testing/resolve-output.ts";
+import { simulateIamRequest } from "../test/support/simulate-iam-request.ts";
 import { bundlePlatformHandler } from "./stackfork-platform-bundle.ts";
 import { copyNamePrefix } from "./stackfork-platform-copy-names.ts";
 
@@ -60,6 +63,8 @@ function computedState(type: string, name: string, inputs: Properties): Properti
       return { arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${inputs.name}` };
     case "aws:iam/role:Role":
       return { arn: `arn:aws:iam::${ACCOUNT}:role/${inputs.name}` };
+    case "aws:iam/policy:Policy":
+      return { arn: `arn:aws:iam::${ACCOUNT}:policy/${inputs.name}` };
     case "aws:lambda/function:Function":
       return { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${inputs.name}` };
     case "aws:lambda/functionUrl:FunctionUrl":
@@ -184,12 +189,14 @@ describe("the platform program (Pulumi mocks)", () => {
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 1,
       "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 1,
       "aws:s3/bucketPolicy:BucketPolicy": 1,
+      "aws:s3/bucketObjectv2:BucketObjectv2": 1,
       "aws:dynamodb/table:Table": 2,
       "aws:sqs/queue:Queue": 2,
       "aws:secretsmanager/secret:Secret": 3,
       "aws:cloudwatch/logGroup:LogGroup": 4,
-      "aws:iam/role:Role": 5,
+      "aws:iam/role:Role": 6,
       "aws:iam/rolePolicy:RolePolicy": 6,
+      "aws:iam/policy:Policy": 1,
       "aws:ecr/repository:Repository": 1,
       "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
       "awsx:ecr:Image": 1,
@@ -402,7 +409,11 @@ describe("the platform program (Pulumi mocks)", () => {
     const variables = (which: string) => fn(which).inputs.environment.variables;
     expect(variables("webhook")).toEqual({ ...common, GITHUB_WEBHOOK_SECRET_ARN: secretArn("github-webhook-secret") });
     expect(variables("dashboard")).toEqual({ ...common, STACKFORK_API_TOKEN_ARN: secretArn("api-token") });
-    expect(variables("worker")).toEqual(common);
+    expect(variables("worker")).toEqual({
+      ...common,
+      STACKFORK_DEPLOYER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-deployer`,
+      STACKFORK_PERMISSIONS_BOUNDARY_ARN: `arn:aws:iam::${ACCOUNT}:policy/${PREFIX}-copy-boundary`,
+    });
     expect(variables("reaper")).toEqual(common);
     for (const which of ["webhook", "dashboard", "worker", "reaper"]) {
       // Lambda's limit: 4 KB of variables, names and values together.
@@ -464,20 +475,27 @@ describe("the platform program (Pulumi mocks)", () => {
 });
 
 describe("the platform's rights (least privilege)", () => {
-  it("grants no wildcard action in any policy document; the only wildcard denies (the bucket's TLS rule)", () => {
+  it("grants no wildcard action in any policy document, and no resource `*` but the tag reads: wildcards only deny", () => {
     const documents = everyPolicyDocument();
-    // 6 role policies, 5 trust policies, the bucket policy, for the first platform; the defaults one has its own.
-    expect(documents.filter((d) => d.where.includes(" stackfork-"))).toHaveLength(12);
+    // 6 role policies, 6 trust policies, the bucket policy and the copies' boundary, for the first
+    // platform; the defaults one has its own.
+    expect(documents.filter((d) => d.where.includes(" stackfork-"))).toHaveLength(14);
+    const wildcards: string[] = [];
     for (const { where, statements } of documents) {
       for (const statement of statements) {
         for (const action of actionsOf(statement)) {
-          const wildcard = action === "*" || /^[\w-]+:\*$/.test(action) || action.includes("*");
-          if (wildcard) {
-            expect({ where, action, effect: statement.Effect }).toEqual({ where, action, effect: "Deny" });
-          }
+          if (!action.includes("*")) continue;
+          wildcards.push(action);
+          expect({ where, action, effect: statement.Effect }).toEqual({ where, action, effect: "Deny" });
+        }
+        if (statement.Effect === "Allow" && resourcesOfStatement(statement).includes("*")) {
+          expect({ where, actions: actionsOf(statement) }).toEqual({ where, actions: ["tag:GetResources"] });
         }
       }
     }
+    // The check above is not vacuous: the bucket's TLS rule and the deployer's guardrails are wildcard denies.
+    expect(wildcards).toContain("s3:*");
+    expect(wildcards).toContain("iam:*");
   });
 
   it("gives each function a role of its own", () => {
@@ -493,7 +511,7 @@ describe("the platform's rights (least privilege)", () => {
     }
   });
 
-  it("lets the webhook touch only items of the two tables, send wakes, write its logs and read its secrets", () => {
+  it("lets the webhook make only intake's item calls, send wakes, write its logs and read its secrets", async () => {
     const tableArns = ["registry", "jobs"].map((t) => named("aws:dynamodb/table:Table", `stackfork-${t}`).state.arn);
     const wakeArn = named("aws:sqs/queue:Queue", "stackfork-wake").state.arn;
     const statements = statementsOf(policyOf("webhook"));
@@ -502,11 +520,6 @@ describe("the platform's rights (least privilege)", () => {
     expect(resourcesOfStatement(bySid.TableItems as Statement).sort()).toEqual(
       tableArns.flatMap((arn) => [arn, `${arn}/index/*`]).sort(),
     );
-    for (const action of actionsOf(bySid.TableItems as Statement)) {
-      expect(action).toMatch(
-        /^dynamodb:(Get|BatchGet|Put|Update|Delete|BatchWrite|ConditionCheck)Item$|^dynamodb:(Query|Scan)$/,
-      );
-    }
     expect(bySid.SendWakes).toMatchObject({
       Action: ["sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes"],
       Resource: [wakeArn],
@@ -519,10 +532,24 @@ describe("the platform's rights (least privilege)", () => {
       `${PREFIX}/github-webhook-secret-AbCdEf`,
       `${PREFIX}/github-app-private-key-AbCdEf`,
     ]);
-    expect(JSON.stringify(statements)).not.toMatch(/s3:|kms:|iam:|lambda:/);
+    expect(JSON.stringify(statements)).not.toMatch(/s3:|kms:|iam:|lambda:|sts:/);
+
+    const webhook = (action: string, resource: string) =>
+      simulateIamRequest(
+        { identity: [JSON.parse(policyOf("webhook").inputs.policy)] },
+        { principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${PREFIX}-webhook-role/fn`, action, resource },
+      );
+    for (const table of tableArns) {
+      for (const action of ["GetItem", "Query", "PutItem", "UpdateItem"]) {
+        expect(await webhook(`dynamodb:${action}`, table), action).toBe("Allowed");
+      }
+      for (const action of ["Scan", "DeleteItem", "BatchWriteItem", "BatchGetItem"]) {
+        expect(await webhook(`dynamodb:${action}`, table), action).toBe("ImplicitlyDenied");
+      }
+    }
   });
 
-  it("lets the dashboard and the reaper send wakes and list the state bucket, never change state objects", () => {
+  it("lets the dashboard and the reaper send wakes and list the state bucket, never read or change state objects", () => {
     const bucketArn = named("aws:s3/bucket:Bucket", "stackfork-state").state.arn;
     for (const which of ["dashboard", "reaper"]) {
       const statements = statementsOf(policyOf(which));
@@ -538,6 +565,7 @@ describe("the platform's rights (least privilege)", () => {
       expect(actions).not.toContain("s3:DeleteObject");
       expect(actions).not.toContain("sqs:ReceiveMessage");
       expect(actions).not.toContain("kms:Decrypt");
+      expect(actions).not.toContain("sts:AssumeRole");
       // Cloud orphans: tags read, never a resource.
       expect(statements.find((s) => s.Sid === "FindTaggedResources")).toEqual({
         Sid: "FindTaggedResources",
@@ -552,55 +580,117 @@ describe("the platform's rights (least privilege)", () => {
     ]);
   });
 
-  it("keeps the worker's platform rights apart from its rights to deploy copies", () => {
-    const keyArn = named("aws:kms/key:Key", "stackfork-key").state.arn;
+  it("creates the deployer role and the copies' boundary from aws/deployer-access.ts, trusting the worker alone", () => {
+    const bucket = named("aws:s3/bucket:Bucket", "stackfork-state").state;
+    const access = defineDeployerAccess(
+      {
+        partition: "aws",
+        region: REGION,
+        account: ACCOUNT,
+        prefix: PREFIX,
+        stateBucket: bucket.bucket,
+        kmsKeyArn: named("aws:kms/key:Key", "stackfork-key").state.arn,
+      },
+      [named("aws:iam/role:Role", "stackfork-worker-role").state.arn],
+    );
+    const deployer = named("aws:iam/role:Role", "stackfork-deployer");
+    expect(deployer.inputs.name).toBe(`${PREFIX}-deployer`);
+    expect(deployer.state.arn).toBe(deployerRoleArnOf(ACCOUNT, PREFIX));
+    expect(JSON.parse(deployer.inputs.assumeRolePolicy)).toEqual(access.trust);
+    const inline = named("aws:iam/rolePolicy:RolePolicy", "stackfork-deployer-access");
+    expect(inline.inputs).toMatchObject({ name: DEPLOYER_POLICY_NAME, role: `${PREFIX}-deployer` });
+    expect(JSON.parse(inline.inputs.policy)).toEqual(access.policy);
+    const boundary = named("aws:iam/policy:Policy", "stackfork-copy-boundary");
+    expect(boundary.inputs.name).toBe(`${PREFIX}-copy-boundary`);
+    expect(boundary.state.arn).toBe(copyBoundaryArnOf(ACCOUNT, PREFIX));
+    expect(JSON.parse(boundary.inputs.policy)).toEqual(access.boundary);
+    // A deployer session reads the layout file, never writes it: it is in the bucket from the start.
+    expect(named("aws:s3/bucketObjectv2:BucketObjectv2", "stackfork-state-layout").inputs).toMatchObject({
+      bucket: "stackfork-state-id",
+      key: ".pulumi/meta.yaml",
+      content: "version: 1\n",
+    });
+  });
+
+  it("lets the worker deploy nothing itself: it assumes the deployer with an environment's tags, reads uploads only", async () => {
     const bucketArn = named("aws:s3/bucket:Bucket", "stackfork-state").state.arn;
-    const wakeArn = named("aws:sqs/queue:Queue", "stackfork-wake").state.arn;
+    const keyArn = named("aws:kms/key:Key", "stackfork-key").state.arn;
+    const deployerArn = named("aws:iam/role:Role", "stackfork-deployer").state.arn;
     const platform: Record<string, Statement> = Object.fromEntries(
       statementsOf(policyOf("worker")).map((s) => [s.Sid, s]),
     );
-    expect(platform.ReceiveWakes).toMatchObject({
-      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-      Resource: [wakeArn],
-    });
-    expect(platform.StateObjects).toMatchObject({ Resource: [`${bucketArn}/*`] });
-    expect(platform.UseKey).toEqual({
-      Sid: "UseKey",
+    expect(Object.keys(platform).sort()).toEqual([
+      "AssumeDeployer",
+      "ListState",
+      "OwnLogs",
+      "ReadSecrets",
+      "ReadUploads",
+      "ReceiveWakes",
+      "SendWakes",
+      "TableItems",
+      "UseKeyThroughS3",
+    ]);
+    expect(platform.AssumeDeployer).toEqual({
+      Sid: "AssumeDeployer",
       Effect: "Allow",
-      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+      Action: ["sts:AssumeRole", "sts:TagSession"],
+      Resource: [deployerArn],
+    });
+    expect(platform.UseKeyThroughS3).toEqual({
+      Sid: "UseKeyThroughS3",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
       Resource: [keyArn],
+      Condition: {
+        StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com`, "kms:EncryptionContext:aws:s3:arn": bucketArn },
+      },
     });
-    const platformActions = Object.values(platform).flatMap(actionsOf);
-    expect(platformActions.filter((a) => /^(iam|lambda|apigateway):/.test(a))).toEqual([]);
+    const actions = Object.values(platform).flatMap(actionsOf);
+    const deploying = /^(iam|lambda|apigateway):|^logs:(Create|Delete)LogGroup$|^dynamodb:(Create|Delete|Update)Table$/;
+    expect(actions.filter((a) => deploying.test(a))).toEqual([]);
+    expect(resourcesOf("aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.name)).not.toContain("deploy-copies");
 
-    const copies = policyOf("worker", "deploy-copies");
-    expect(copies.inputs.name).toBe("deploy-copies");
-    expect(copies.inputs.role).toBe(`${PREFIX}-worker-role`);
-    const statements = statementsOf(copies);
-    const services = new Set(statements.flatMap(actionsOf).map((a) => a.split(":")[0]));
-    expect([...services].sort()).toEqual(["apigateway", "dynamodb", "iam", "lambda", "logs"]);
-    const prefixes = [copyNamePrefix("acme/shop", 40), copyNamePrefix("acme/Billing_API", 40)];
-    expect(prefixes).toEqual(["shop-", "billing-api-"]);
-    for (const statement of statements) {
-      for (const resource of resourcesOfStatement(statement)) {
-        expect(resource).toMatch(new RegExp(`^arn:aws:[\\w-]+:(${REGION})?:(${ACCOUNT})?:`));
-        if (["DescribeLogGroups", "CopyHttpApis"].includes(statement.Sid ?? "")) continue;
-        // Every name-scoped resource ends in one of the copies' prefixes and a wildcard.
-        expect(
-          prefixes.some((p) => resource.endsWith(`${p}*`)),
-          resource,
-        ).toBe(true);
-        expect(resource).not.toContain(PREFIX);
-      }
-    }
-    expect(statements.find((s) => s.Sid === "PassCopyRolesToLambda")?.Condition).toEqual({
-      StringEquals: { "iam:PassedToService": "lambda.amazonaws.com" },
-    });
+    const workerPolicy = JSON.parse(policyOf("worker").inputs.policy);
+    const worker = (action: string, resource: string) =>
+      simulateIamRequest(
+        { identity: [workerPolicy] },
+        { principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${PREFIX}-worker-role/fn`, action, resource },
+      );
+    expect(await worker("s3:GetObject", `${bucketArn}/uploads/0123456789abcdef.tar.gz`)).toBe("Allowed");
+    expect(await worker("s3:GetObject", `${bucketArn}/.pulumi/stacks/acme-shop/shop-main.json`)).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await worker("s3:PutObject", `${bucketArn}/.pulumi/stacks/acme-shop/shop-main.json`)).toBe(
+      "ImplicitlyDenied",
+    );
+    expect(await worker("dynamodb:CreateTable", `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/shop-main-items`)).toBe(
+      "ImplicitlyDenied",
+    );
+
+    // Both sides of sts:AssumeRole: the worker's policy and the deployer's trust.
+    const trust = JSON.parse(named("aws:iam/role:Role", "stackfork-deployer").inputs.assumeRolePolicy);
+    const assume = (role: string, tags: Record<string, string>) =>
+      simulateIamRequest(
+        { identity: [JSON.parse(policyOf(role).inputs.policy)], resourcePolicy: trust },
+        {
+          principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${PREFIX}-${role}-role/fn`,
+          action: "sts:AssumeRole",
+          resource: deployerArn,
+          context: {
+            ...Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:RequestTag/${key}`, value])),
+            "aws:TagKeys": Object.keys(tags),
+          },
+        },
+      );
+    const job = { environment: "shop-main", project: "acme-shop", repository: "acme/shop" };
+    expect(await assume("worker", job)).toBe("Allowed");
+    expect(await assume("worker", { project: job.project, repository: job.repository })).toBe("ImplicitlyDenied");
+    expect(await assume("dashboard", job)).toBe("ImplicitlyDenied");
   });
 });
 
 describe("the platform with only aws:region set", () => {
-  it("deploys with the documented defaults, a GitHub token secret, and no rights to deploy copies", () => {
+  it("deploys with the documented defaults, a GitHub token secret, and the deployer role of its prefix", () => {
     const fns = resourcesOf(fnType, "defaults");
     expect(fns.map((f) => f.inputs.name).sort()).toEqual([
       "stackfork-dashboard",
@@ -624,9 +714,8 @@ describe("the platform with only aws:region set", () => {
     expect(
       named("aws:lambda/eventSourceMapping:EventSourceMapping", "defaults-wake-worker").inputs.scalingConfig,
     ).toEqual({ maximumConcurrency: 5 });
-    expect(resourcesOf("aws:iam/rolePolicy:RolePolicy", "defaults").map((p) => p.inputs.name)).not.toContain(
-      "deploy-copies",
-    );
+    expect(named("aws:iam/role:Role", "defaults-deployer").inputs.name).toBe("stackfork-deployer");
+    expect(named("aws:iam/policy:Policy", "defaults-copy-boundary").inputs.name).toBe("stackfork-copy-boundary");
     expect(resourcesOf("aws:sns/topicSubscription:TopicSubscription", "defaults")).toEqual([]);
     expect(named("aws:kms/alias:Alias", "defaults-key-alias").inputs.name).toBe("alias/stackfork");
     expect(Object.keys(defaultsOutputs.secretsToFill).sort()).toEqual([

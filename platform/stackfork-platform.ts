@@ -11,23 +11,26 @@ import {
   WORKER_TIMEOUT_SECONDS,
 } from "../aws/aws-resources.ts";
 import { queueAttributes } from "../aws/bootstrap-aws-resources.ts";
+import { type DeployerAccess, defineDeployerAccess } from "../aws/deployer-access.ts";
+import { DEPLOYER_POLICY_NAME, deployerNames } from "../aws/deployer-names.ts";
 import { bundlePlatformHandler, PLATFORM_BUNDLED_HANDLER } from "./stackfork-platform-bundle.ts";
 import type { PlatformConfig } from "./stackfork-platform-config.ts";
 import {
+  assumeDeployer,
   assumedByService,
-  deployCopies,
   findTaggedResources,
+  INTAKE_ITEM_ACTIONS,
   listState,
   ownLogs,
   type PolicyStatement,
   policyDocument,
   putUploads,
   readSecrets,
+  readUploads,
   receiveWakes,
   sendWakes,
-  stateObjects,
   tableItems,
-  useKey,
+  useKeyThroughS3,
 } from "./stackfork-platform-policies.ts";
 
 const require = createRequire(import.meta.url);
@@ -55,6 +58,13 @@ export interface StackforkPlatformOptions extends pulumi.ComponentResourceOption
 type ZipFunction = "webhook" | "dashboard" | "reaper";
 type FunctionName = ZipFunction | "worker";
 
+/** The deployer role the worker assumes per job, and the boundary of every role a copy creates. */
+interface CopyAccess {
+  deployer: aws.iam.Role;
+  boundary: aws.iam.Policy;
+  deployerPolicy: aws.iam.RolePolicy;
+}
+
 interface Secrets {
   webhookSecret: aws.secretsmanager.Secret;
   apiToken: aws.secretsmanager.Secret;
@@ -78,6 +88,10 @@ export class StackforkPlatform extends pulumi.ComponentResource {
   readonly stateUrl: pulumi.Output<string>;
   readonly secretsProvider: pulumi.Output<string>;
   readonly workerImageUri: pulumi.Output<string>;
+  /** STACKFORK_DEPLOYER_ROLE_ARN of the worker. */
+  readonly deployerRoleArn: pulumi.Output<string>;
+  /** STACKFORK_PERMISSIONS_BOUNDARY_ARN of the worker: `stackfork:permissionsBoundary` of the copies' stacks. */
+  readonly permissionsBoundaryArn: pulumi.Output<string>;
 
   private readonly settings: PlatformConfig;
   private readonly resources: AwsResources;
@@ -109,8 +123,9 @@ export class StackforkPlatform extends pulumi.ComponentResource {
     const roles = this.createRoles();
     const stateUrl = pulumi.interpolate`s3://${bucket.bucket}?region=${this.region}`;
     const secretsProvider = pulumi.interpolate`awskms://${key.alias.name}?region=${this.region}`;
-    const policies = this.createPolicies({ roles, key, bucket, tables, queues, secrets, logGroups });
-    const environment = this.describeEnvironment({ stateUrl, secretsProvider, secrets });
+    const copyAccess = this.createCopyAccess({ worker: roles.worker, key, bucket });
+    const policies = this.createPolicies({ roles, key, bucket, tables, queues, secrets, logGroups, copyAccess });
+    const environment = this.describeEnvironment({ stateUrl, secretsProvider, secrets, copyAccess });
     const image = this.createWorkerImage();
     const functions = this.createFunctions({ roles, policies, logGroups, environment, image });
     const urls = this.createFunctionUrls(functions);
@@ -130,6 +145,8 @@ export class StackforkPlatform extends pulumi.ComponentResource {
     this.stateUrl = stateUrl;
     this.secretsProvider = secretsProvider;
     this.workerImageUri = image.imageUri;
+    this.deployerRoleArn = copyAccess.deployer.arn;
+    this.permissionsBoundaryArn = copyAccess.boundary.arn;
     this.registerOutputs({
       webhookUrl: this.webhookUrl,
       dashboardUrl: this.dashboardUrl,
@@ -241,6 +258,13 @@ export class StackforkPlatform extends pulumi.ComponentResource {
       // S3 refuses a bucket policy while the public access block is being put in place.
       this.opts({ dependsOn: [publicAccessBlock] }),
     );
+    // Pulumi's DIY backend writes this when missing, but a deployer session may only read it
+    // (aws/ensure-pulumi-state-layout.ts says why): the project-scoped layout, written up front.
+    new aws.s3.BucketObjectv2(
+      `${this.name}-state-layout`,
+      { bucket: bucket.id, key: ".pulumi/meta.yaml", content: "version: 1\n", contentType: "text/yaml" },
+      this.opts(),
+    );
     return bucket;
   }
 
@@ -342,6 +366,53 @@ export class StackforkPlatform extends pulumi.ComponentResource {
     return { webhook: role("webhook"), dashboard: role("dashboard"), worker: role("worker"), reaper: role("reaper") };
   }
 
+  /**
+   * The deployer role and the copies' boundary, from the one definition `stackfork aws bootstrap`
+   * also creates them from (aws/deployer-access.ts). Only the worker's role may assume the
+   * deployer, and only with an environment's session tags.
+   */
+  private createCopyAccess(deps: {
+    worker: aws.iam.Role;
+    key: { key: aws.kms.Key };
+    bucket: aws.s3.Bucket;
+  }): CopyAccess {
+    const names = deployerNames(this.settings.prefix);
+    const access: pulumi.Output<DeployerAccess> = pulumi
+      .all([this.partition, this.region, this.account, deps.bucket.bucket, deps.key.key.arn, deps.worker.arn])
+      .apply(([partition, region, account, stateBucket, kmsKeyArn, worker]) =>
+        defineDeployerAccess({ partition, region, account, prefix: this.settings.prefix, stateBucket, kmsKeyArn }, [
+          worker,
+        ]),
+      );
+    const boundary = new aws.iam.Policy(
+      `${this.name}-copy-boundary`,
+      {
+        name: names.boundary,
+        description: "stackfork: permissions boundary of every role a copy creates",
+        policy: access.apply((a) => JSON.stringify(a.boundary)),
+      },
+      this.opts(),
+    );
+    const deployer = new aws.iam.Role(
+      `${this.name}-deployer`,
+      {
+        name: names.role, // IAM role names: 64
+        description: "stackfork: assumed per job with the environment's session tags; reaches that environment only",
+        assumeRolePolicy: access.apply((a) => JSON.stringify(a.trust)),
+        // Also the most a session chained from the worker's own may ask for.
+        maxSessionDuration: 3600,
+      },
+      this.opts(),
+    );
+    const deployerPolicy = new aws.iam.RolePolicy(
+      `${this.name}-deployer-access`,
+      { name: DEPLOYER_POLICY_NAME, role: deployer.name, policy: access.apply((a) => JSON.stringify(a.policy)) },
+      // The policy names the boundary by ARN: it exists first.
+      this.opts({ dependsOn: [boundary] }),
+    );
+    return { deployer, boundary, deployerPolicy };
+  }
+
   private createPolicies(deps: {
     roles: Record<FunctionName, aws.iam.Role>;
     key: { key: aws.kms.Key };
@@ -350,61 +421,53 @@ export class StackforkPlatform extends pulumi.ComponentResource {
     queues: { wake: aws.sqs.Queue };
     secrets: Secrets;
     logGroups: Record<FunctionName, aws.cloudwatch.LogGroup>;
+    copyAccess: CopyAccess;
   }): Record<FunctionName, aws.iam.RolePolicy[]> {
-    const { roles, bucket, tables, queues, secrets, logGroups } = deps;
+    const { roles, bucket, tables, queues, secrets, logGroups, copyAccess } = deps;
     const keyArn = deps.key.key.arn;
     const tableArns = [tables.registry.arn, tables.jobs.arn];
-    const policy = (fn: FunctionName, policyName: string, statements: PolicyStatement[]) =>
+    const policy = (fn: FunctionName, statements: PolicyStatement[]) =>
       new aws.iam.RolePolicy(
-        `${this.name}-${fn}-${policyName}`,
-        { name: policyName, role: roles[fn].name, policy: policyDocument(statements) },
+        `${this.name}-${fn}-platform`,
+        { name: "platform", role: roles[fn].name, policy: policyDocument([ownLogs(logGroups[fn].arn), ...statements]) },
         this.opts(),
       );
-    const platform = (fn: FunctionName, statements: PolicyStatement[]) =>
-      policy(fn, "platform", [ownLogs(logGroups[fn].arn), tableItems(tableArns), ...statements]);
-    const worker = [
-      platform("worker", [
-        receiveWakes(queues.wake.arn),
-        sendWakes(queues.wake.arn),
-        listState(bucket.arn),
-        stateObjects(bucket.arn),
-        useKey(keyArn, ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"]),
-        readSecrets([secrets.github.arn]),
-      ]),
-    ];
-    if (this.settings.copyNamePrefixes.length > 0) {
-      worker.push(
-        policy(
-          "worker",
-          "deploy-copies",
-          deployCopies({
-            partition: this.partition,
-            region: this.region,
-            account: this.account,
-            namePrefixes: this.settings.copyNamePrefixes,
-          }),
-        ),
-      );
-    } else {
-      pulumi.log.warn("stackfork:config lists no repositories: the worker gets no rights to deploy copies.", this);
-    }
     return {
       webhook: [
-        platform("webhook", [sendWakes(queues.wake.arn), readSecrets([secrets.webhookSecret.arn, secrets.github.arn])]),
+        policy("webhook", [
+          tableItems(tableArns, INTAKE_ITEM_ACTIONS),
+          sendWakes(queues.wake.arn),
+          readSecrets([secrets.webhookSecret.arn, secrets.github.arn]),
+        ]),
       ],
       dashboard: [
-        platform("dashboard", [
+        policy("dashboard", [
+          tableItems(tableArns),
           sendWakes(queues.wake.arn),
           listState(bucket.arn),
           putUploads(bucket.arn),
-          useKey(keyArn, ["kms:GenerateDataKey"]),
+          useKeyThroughS3(keyArn, bucket.arn, this.region, ["kms:GenerateDataKey"]),
           readSecrets([secrets.apiToken.arn, secrets.github.arn]),
           findTaggedResources(),
         ]),
       ],
-      worker,
+      // The worker deploys nothing itself: every engine run gets the deployer's session (createCopyAccess).
+      worker: [
+        policy("worker", [
+          tableItems(tableArns),
+          receiveWakes(queues.wake.arn),
+          sendWakes(queues.wake.arn),
+          listState(bucket.arn),
+          readUploads(bucket.arn),
+          useKeyThroughS3(keyArn, bucket.arn, this.region, ["kms:Decrypt"]),
+          assumeDeployer(copyAccess.deployer.arn),
+          readSecrets([secrets.github.arn]),
+        ]),
+        copyAccess.deployerPolicy,
+      ],
       reaper: [
-        platform("reaper", [
+        policy("reaper", [
+          tableItems(tableArns),
           sendWakes(queues.wake.arn),
           listState(bucket.arn),
           readSecrets([secrets.github.arn]),
@@ -419,8 +482,9 @@ export class StackforkPlatform extends pulumi.ComponentResource {
     stateUrl: pulumi.Output<string>;
     secretsProvider: pulumi.Output<string>;
     secrets: Secrets;
+    copyAccess: CopyAccess;
   }): Record<FunctionName, Record<string, pulumi.Input<string>>> {
-    const { secrets } = deps;
+    const { secrets, copyAccess } = deps;
     const common: Record<string, pulumi.Input<string>> = {
       STACKFORK_STORE: "aws",
       STACKFORK_AWS_PREFIX: this.settings.prefix,
@@ -435,7 +499,11 @@ export class StackforkPlatform extends pulumi.ComponentResource {
     return {
       webhook: { ...common, GITHUB_WEBHOOK_SECRET_ARN: secrets.webhookSecret.arn },
       dashboard: { ...common, STACKFORK_API_TOKEN_ARN: secrets.apiToken.arn },
-      worker: { ...common },
+      worker: {
+        ...common,
+        STACKFORK_DEPLOYER_ROLE_ARN: copyAccess.deployer.arn,
+        STACKFORK_PERMISSIONS_BOUNDARY_ARN: copyAccess.boundary.arn,
+      },
       reaper: { ...common },
     };
   }
