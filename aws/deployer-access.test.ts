@@ -199,6 +199,10 @@ describe("the deployer's copy resources: created with A's tags, changed only whe
     expect(await deployerOfA({ action: "dynamodb:TagResource", resource: table(A), context: extend })).toBe("Allowed");
   });
 
+  it("finds log groups by listing, which IAM authorizes on `*` only", async () => {
+    expect(await deployerOfA({ action: "logs:DescribeLogGroups", resource: "*" })).toBe("Allowed");
+  });
+
   it("lets only API Gateway invoke A's function", async () => {
     const permit = (principal: string) =>
       deployerOfA({

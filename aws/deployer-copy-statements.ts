@@ -93,11 +93,13 @@ function copyLogGroups({ partition, region, account }: DeployerScope): IamStatem
       Resource: logGroups,
     },
     {
-      // DescribeLogGroups is authorized on the account's log groups as a whole: names, never events.
+      // The provider finds a log group by listing (DescribeLogGroups), which takes no resource but `*`
+      // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
+      // names and settings, never events.
       Sid: "DescribeLogGroups",
       Effect: "Allow",
       Action: ["logs:DescribeLogGroups"],
-      Resource: [`arn:${partition}:logs:${region}:${account}:log-group:*`],
+      Resource: ["*"],
     },
     {
       Sid: "TagCopyLogGroups",
