@@ -1,11 +1,13 @@
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectSandbox } from "../../provisioner/sandbox/detect-sandbox.ts";
 import { createAwsStackforkEnv } from "../support/aws-stackfork-env.ts";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer, WEBHOOK_SECRET } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
+import { listObjectKeys } from "../support/s3-objects.ts";
 import { stopProcessesMentioning } from "../support/stack-state.ts";
 import { pushPayload } from "../support/webhook-deliveries.ts";
 
@@ -187,6 +189,17 @@ describe("a branch's program on the AWS adapters", () => {
     expect(report.env.AWS_ACCESS_KEY_ID).not.toBe(process.env.AWS_ACCESS_KEY_ID);
     expect(Object.values(report.env).join("\n")).not.toContain(CANARY);
     for (const [what, outcome] of Object.entries(report.reads)) expect(outcome, what).not.toBe("ok");
+
+    // Its stack's data key is encrypted under its own environment's KMS encryption context.
+    const key = (await listObjectKeys(aws.clients.s3, aws.bucket, ".pulumi/stacks/")).find((k) =>
+      k.endsWith(`/${env.name}.json`),
+    );
+    const state = JSON.parse(
+      await (
+        await aws.clients.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: key }))
+      ).Body!.transformToString(),
+    ) as { checkpoint: { latest: { secrets_providers?: { state?: { url?: string } } } } };
+    expect(state.checkpoint.latest.secrets_providers?.state?.url).toContain(`context_environment=${env.name}`);
 
     const logs = (await (await fetch(`${server.baseUrl}/api/environments/${encodeURIComponent(id)}/logs`)).json()) as {
       lines: { text: string }[];
