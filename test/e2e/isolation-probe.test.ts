@@ -195,9 +195,9 @@ describe("a branch's program on the AWS adapters", () => {
       k.endsWith(`/${env.name}.json`),
     );
     const state = JSON.parse(
-      await (
+      (await (
         await aws.clients.s3.send(new GetObjectCommand({ Bucket: aws.bucket, Key: key }))
-      ).Body!.transformToString(),
+      ).Body?.transformToString()) ?? "{}",
     ) as { checkpoint: { latest: { secrets_providers?: { state?: { url?: string } } } } };
     expect(state.checkpoint.latest.secrets_providers?.state?.url).toContain(`context_environment=${env.name}`);
 
