@@ -418,3 +418,24 @@ describe("the copies' permissions boundary (a copy's role at run time)", () => {
     expect(await copyOfA({ action: "logs:PutLogEvents", resource: other })).toBe("ImplicitlyDenied");
   });
 });
+
+describe("the deployer's policy size", () => {
+  it("stays under IAM's 10,240 characters of inline policy per role, with the longest names allowed", () => {
+    const longest = defineDeployerAccess(
+      {
+        partition: "aws-us-gov",
+        region: "ap-southeast-2",
+        account: ACCOUNT,
+        prefix: "p".repeat(40), // aws/aws-resources.ts's PREFIX_PATTERN
+        stateBucket: "b".repeat(63), // S3's limit
+        stateKeyPrefix: "stackfork/state",
+        kmsKeyArn: `arn:aws-us-gov:kms:ap-southeast-2:${ACCOUNT}:key/0a1b2c3d-1234-5678-9abc-def012345678`,
+      },
+      [`arn:aws-us-gov:iam::${ACCOUNT}:role/${"p".repeat(40)}-worker-role`],
+    );
+    // IAM counts the document without whitespace: JSON.stringify writes none.
+    expect(JSON.stringify(longest.policy).length).toBeLessThan(10_240);
+    // A managed policy (the boundary) has 6,144.
+    expect(JSON.stringify(longest.boundary).length).toBeLessThan(6_144);
+  });
+});

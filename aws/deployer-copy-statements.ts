@@ -14,83 +14,71 @@ import type { IamStatement } from "./iam-policy-document.ts";
  * resource type that supports it in the service authorization reference
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
  * Metadata reads with no data in them (DescribeTable, DescribeLogGroups) stay name-scoped only.
+ *
+ * Statements are grouped by what the request does (create, change, tag), each listing every
+ * service's resources: an ARN names its service, so no action matches another service's ARN, and
+ * the policy stays under IAM's 10,240 characters of inline policy per role.
  */
 export function deployerCopyStatements(scope: DeployerScope): IamStatement[] {
-  return [
-    ...copyTables(scope),
-    ...copyLogGroups(scope),
-    ...copyRoles(scope),
-    ...copyFunctions(scope),
-    ...copyHttpApis(scope),
-  ];
-}
-
-function copyTables({ partition, region, account }: DeployerScope): IamStatement[] {
-  const tables = [`arn:${partition}:dynamodb:${region}:${account}:table/${SESSION.environment}-*`];
+  const arns = copyArns(scope);
   return [
     {
-      Sid: "CreateCopyTables",
+      Sid: "CreateCopyResources",
       Effect: "Allow",
-      Action: ["dynamodb:CreateTable"],
-      Resource: tables,
+      Action: ["dynamodb:CreateTable", "logs:CreateLogGroup", "lambda:CreateFunction", "apigateway:POST"],
+      Resource: [arns.tables, arns.logGroups, arns.functions, arns.apis],
       Condition: COPY_CONDITIONS.create,
     },
     {
-      Sid: "ChangeCopyTables",
+      // Reads too, where they hold data: a function's configuration holds its variables, its code
+      // is downloadable, a role's policies say what it may do.
+      Sid: "ChangeCopyResources",
       Effect: "Allow",
       Action: [
-        "dynamodb:DeleteTable",
-        "dynamodb:UpdateTable",
-        "dynamodb:UpdateContinuousBackups",
-        "dynamodb:UpdateTimeToLive",
+        ...["DeleteTable", "UpdateTable", "UpdateContinuousBackups", "UpdateTimeToLive"].map((a) => `dynamodb:${a}`),
+        ...["DeleteLogGroup", "PutRetentionPolicy", "DeleteRetentionPolicy"].map((a) => `logs:${a}`),
+        ...[
+          "DeleteFunction",
+          "UpdateFunctionCode",
+          "UpdateFunctionConfiguration",
+          "GetFunction",
+          "GetFunctionConfiguration",
+          "ListVersionsByFunction",
+          "GetFunctionCodeSigningConfig",
+          "GetFunctionConcurrency",
+          "GetFunctionRecursionConfig",
+          "GetRuntimeManagementConfig",
+          "GetPolicy",
+          "RemovePermission",
+          "ListTags",
+        ].map((a) => `lambda:${a}`),
+        // An HTTP API's routes, integrations and stages are authorized with their API's tags.
+        ...["GET", "POST", "PUT", "PATCH", "DELETE"].map((a) => `apigateway:${a}`),
+        ...[
+          "GetRole",
+          "GetRolePolicy",
+          "ListRolePolicies",
+          "ListAttachedRolePolicies",
+          "ListInstanceProfilesForRole",
+          "ListRoleTags",
+        ].map((a) => `iam:${a}`),
       ],
-      Resource: tables,
+      Resource: [arns.tables, arns.logGroups, arns.functions, arns.apiParts, arns.roles],
       Condition: COPY_CONDITIONS.own,
     },
     {
-      // A table's description holds no item: readable by name, right after CreateTable too.
-      Sid: "DescribeCopyTables",
+      // A table's description and a log group's tags hold no item and no event: readable by name,
+      // right after their creation too.
+      Sid: "DescribeCopyResources",
       Effect: "Allow",
       Action: [
-        "dynamodb:DescribeTable",
-        "dynamodb:DescribeContinuousBackups",
-        "dynamodb:DescribeTimeToLive",
-        "dynamodb:ListTagsOfResource",
+        ...["DescribeTable", "DescribeContinuousBackups", "DescribeTimeToLive", "ListTagsOfResource"].map(
+          (a) => `dynamodb:${a}`,
+        ),
+        "logs:ListTagsForResource",
+        "logs:ListTagsLogGroup",
       ],
-      Resource: tables,
-    },
-    {
-      Sid: "TagCopyTables",
-      Effect: "Allow",
-      Action: ["dynamodb:TagResource", "dynamodb:UntagResource"],
-      Resource: tables,
-      Condition: COPY_CONDITIONS.tag,
-    },
-  ];
-}
-
-function copyLogGroups({ partition, region, account }: DeployerScope): IamStatement[] {
-  const logGroups = [`arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${SESSION.environment}-*`];
-  return [
-    {
-      Sid: "CreateCopyLogGroups",
-      Effect: "Allow",
-      Action: ["logs:CreateLogGroup"],
-      Resource: logGroups,
-      Condition: COPY_CONDITIONS.create,
-    },
-    {
-      Sid: "ChangeCopyLogGroups",
-      Effect: "Allow",
-      Action: ["logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy"],
-      Resource: logGroups,
-      Condition: COPY_CONDITIONS.own,
-    },
-    {
-      Sid: "ReadCopyLogGroupTags",
-      Effect: "Allow",
-      Action: ["logs:ListTagsForResource", "logs:ListTagsLogGroup"],
-      Resource: logGroups,
+      Resource: [arns.tables, arns.logGroups],
     },
     {
       // The provider finds a log group by listing (DescribeLogGroups), which takes no resource but `*`
@@ -102,13 +90,57 @@ function copyLogGroups({ partition, region, account }: DeployerScope): IamStatem
       Resource: ["*"],
     },
     {
-      Sid: "TagCopyLogGroups",
+      Sid: "TagCopyResources",
       Effect: "Allow",
-      Action: ["logs:TagResource", "logs:UntagResource", "logs:TagLogGroup", "logs:UntagLogGroup"],
-      Resource: logGroups,
+      Action: [
+        "dynamodb:TagResource",
+        "dynamodb:UntagResource",
+        ...["TagResource", "UntagResource", "TagLogGroup", "UntagLogGroup"].map((a) => `logs:${a}`),
+        "lambda:TagResource",
+        "lambda:UntagResource",
+        "iam:TagRole",
+        "iam:UntagRole",
+      ],
+      Resource: [arns.tables, arns.logGroups, arns.functions, arns.roles],
       Condition: COPY_CONDITIONS.tag,
     },
+    ...copyRoles(scope, arns.roles),
+    {
+      // Only API Gateway may be let in: never `*` (a public function) nor another account.
+      Sid: "LetApiGatewayInvokeCopyFunctions",
+      Effect: "Allow",
+      Action: ["lambda:AddPermission"],
+      Resource: [arns.functions],
+      Condition: {
+        StringEquals: { ...COPY_CONDITIONS.own.StringEquals, "lambda:Principal": "apigateway.amazonaws.com" },
+      },
+    },
+    {
+      // API Gateway's tag endpoint (`/tags/<arn>`) has no aws:ResourceTag: through it no identity
+      // tag may be set or taken off at all. Tag-on-create goes through the create call's aws:RequestTag.
+      Sid: "TagCopyHttpApis",
+      Effect: "Allow",
+      Action: ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:DELETE"],
+      Resource: [arns.apiTags],
+      Condition: { "ForAllValues:StringNotEquals": { "aws:TagKeys": IDENTITY_TAG_KEYS } },
+    },
   ];
+}
+
+/** A copy's resources by name: `<environment>-*` wherever the ARN holds a name. */
+function copyArns({ partition, region, account }: DeployerScope) {
+  const env = SESSION.environment;
+  const apigateway = `arn:${partition}:apigateway:${region}::`;
+  return {
+    tables: `arn:${partition}:dynamodb:${region}:${account}:table/${env}-*`,
+    logGroups: `arn:${partition}:logs:${region}:${account}:log-group:/aws/lambda/${env}-*`,
+    functions: `arn:${partition}:lambda:${region}:${account}:function:${env}-*`,
+    roles: `arn:${partition}:iam::${account}:role/${env}-*`,
+    // HTTP API ARNs hold a random id, not a name: created with the identity tags, then reached by tag.
+    apis: `${apigateway}/apis`,
+    apiParts: `${apigateway}/apis/*`,
+    apiTags: `${apigateway}/tags/*`,
+  };
 }
 
 /**
@@ -118,15 +150,14 @@ function copyLogGroups({ partition, region, account }: DeployerScope): IamStatem
  * change (iam:UpdateAssumeRolePolicy, tag- and boundary-conditioned): whoever it lets in gets no
  * more than the boundary.
  */
-function copyRoles({ partition, account, prefix }: DeployerScope): IamStatement[] {
-  const roles = [`arn:${partition}:iam::${account}:role/${SESSION.environment}-*`];
+function copyRoles({ partition, account, prefix }: DeployerScope, roles: string): IamStatement[] {
   const boundary = { "iam:PermissionsBoundary": copyBoundaryArnOf(account, prefix, partition) };
   return [
     {
       Sid: "CreateCopyRolesWithTheBoundary",
       Effect: "Allow",
       Action: ["iam:CreateRole"],
-      Resource: roles,
+      Resource: [roles],
       Condition: { StringEquals: { ...COPY_CONDITIONS.create.StringEquals, ...boundary } },
     },
     {
@@ -143,123 +174,17 @@ function copyRoles({ partition, account, prefix }: DeployerScope): IamStatement[
         "iam:DetachRolePolicy",
         "iam:PutRolePermissionsBoundary",
       ],
-      Resource: roles,
+      Resource: [roles],
       Condition: { StringEquals: { ...COPY_CONDITIONS.own.StringEquals, ...boundary } },
-    },
-    {
-      Sid: "ReadCopyRoles",
-      Effect: "Allow",
-      Action: [
-        "iam:GetRole",
-        "iam:GetRolePolicy",
-        "iam:ListRolePolicies",
-        "iam:ListAttachedRolePolicies",
-        "iam:ListInstanceProfilesForRole",
-        "iam:ListRoleTags",
-      ],
-      Resource: roles,
-      Condition: COPY_CONDITIONS.own,
-    },
-    {
-      Sid: "TagCopyRoles",
-      Effect: "Allow",
-      Action: ["iam:TagRole", "iam:UntagRole"],
-      Resource: roles,
-      Condition: COPY_CONDITIONS.tag,
     },
     {
       Sid: "PassCopyRolesToLambda",
       Effect: "Allow",
       Action: ["iam:PassRole"],
-      Resource: roles,
+      Resource: [roles],
       Condition: {
         StringEquals: { ...COPY_CONDITIONS.own.StringEquals, "iam:PassedToService": "lambda.amazonaws.com" },
       },
-    },
-  ];
-}
-
-function copyFunctions({ partition, region, account }: DeployerScope): IamStatement[] {
-  const functions = [`arn:${partition}:lambda:${region}:${account}:function:${SESSION.environment}-*`];
-  return [
-    {
-      Sid: "CreateCopyFunctions",
-      Effect: "Allow",
-      Action: ["lambda:CreateFunction"],
-      Resource: functions,
-      Condition: COPY_CONDITIONS.create,
-    },
-    {
-      // Reads too: a function's configuration holds its variables, its code is downloadable.
-      Sid: "ChangeCopyFunctions",
-      Effect: "Allow",
-      Action: [
-        "lambda:DeleteFunction",
-        "lambda:UpdateFunctionCode",
-        "lambda:UpdateFunctionConfiguration",
-        "lambda:GetFunction",
-        "lambda:GetFunctionConfiguration",
-        "lambda:ListVersionsByFunction",
-        "lambda:GetFunctionCodeSigningConfig",
-        "lambda:GetFunctionConcurrency",
-        "lambda:GetFunctionRecursionConfig",
-        "lambda:GetRuntimeManagementConfig",
-        "lambda:GetPolicy",
-        "lambda:RemovePermission",
-        "lambda:ListTags",
-      ],
-      Resource: functions,
-      Condition: COPY_CONDITIONS.own,
-    },
-    {
-      // Only API Gateway may be let in: never `*` (a public function) nor another account.
-      Sid: "LetApiGatewayInvokeCopyFunctions",
-      Effect: "Allow",
-      Action: ["lambda:AddPermission"],
-      Resource: functions,
-      Condition: {
-        StringEquals: { ...COPY_CONDITIONS.own.StringEquals, "lambda:Principal": "apigateway.amazonaws.com" },
-      },
-    },
-    {
-      Sid: "TagCopyFunctions",
-      Effect: "Allow",
-      Action: ["lambda:TagResource", "lambda:UntagResource"],
-      Resource: functions,
-      Condition: COPY_CONDITIONS.tag,
-    },
-  ];
-}
-
-/**
- * HTTP API ARNs hold a random id, not a name: created with the identity tags, then reached by tag
- * (an API's routes, integrations and stages are authorized with their API's tags). API Gateway's
- * tag endpoint (`/tags/<arn>`) has no aws:ResourceTag, so through it no identity tag may be set or
- * taken off at all: tag-on-create goes through the create call's aws:RequestTag.
- */
-function copyHttpApis({ partition, region }: DeployerScope): IamStatement[] {
-  const apis = `arn:${partition}:apigateway:${region}::/apis`;
-  return [
-    {
-      Sid: "CreateCopyHttpApis",
-      Effect: "Allow",
-      Action: ["apigateway:POST"],
-      Resource: [apis],
-      Condition: COPY_CONDITIONS.create,
-    },
-    {
-      Sid: "ChangeCopyHttpApis",
-      Effect: "Allow",
-      Action: ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"],
-      Resource: [`${apis}/*`],
-      Condition: COPY_CONDITIONS.own,
-    },
-    {
-      Sid: "TagCopyHttpApis",
-      Effect: "Allow",
-      Action: ["apigateway:GET", "apigateway:POST", "apigateway:PUT", "apigateway:DELETE"],
-      Resource: [`arn:${partition}:apigateway:${region}::/tags/*`],
-      Condition: { "ForAllValues:StringNotEquals": { "aws:TagKeys": IDENTITY_TAG_KEYS } },
     },
   ];
 }
