@@ -38,7 +38,7 @@ COPY --from=pulumi /opt/pulumi /opt/pulumi
 WORKDIR /app
 COPY --from=modules /app/node_modules ./node_modules
 COPY . .
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data
 ENV NODE_ENV=production \
   HOST=0.0.0.0 \
   PORT=8080 \
@@ -46,7 +46,9 @@ ENV NODE_ENV=production \
   PULUMI_CLI=/opt/pulumi/bin/pulumi \
   PATH=/opt/pulumi/bin:${PATH} \
   PULUMI_SKIP_UPDATE_CHECK=true
-USER node
+# stackfork runs as root in its container so that it can build each job's sandbox (a mount
+# namespace) and run the branch's code in it as a uid of its own (STACKFORK_SANDBOX_UID) with no
+# capability; docker-compose.yml grants the container what that takes (README, "Security model").
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
