@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStackforkError } from "../core/errors.ts";
 import { greetingProgram } from "../test/fixtures/greeting-program.ts";
 import { mapPulumiError } from "./map-pulumi-error.ts";
-import { openStack, type PulumiEngineOptions } from "./open-stack.ts";
+import { openStack } from "./open-stack.ts";
 import { requirePulumiCli } from "./pulumi-cli.ts";
+import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 
 // The real engine on a temporary file:// backend: no mocks.
 describe("openStack on the real pulumi engine", () => {

@@ -4,45 +4,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { LocalWorkspace, PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation/index.js";
 import { mapPulumiError } from "./map-pulumi-error.ts";
-import type { PulumiCli } from "./pulumi-cli.ts";
+import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
+
 import { restoreStackSettings } from "./restore-stack-settings.ts";
 import { stackPathsOf } from "./stack-paths.ts";
 
 const require = createRequire(import.meta.url);
-
-export interface PulumiEngineOptions {
-  cli: PulumiCli;
-  /**
-   * Holds PULUMI_HOME, each stack's workspace (settings + salt) and, by default, the `file://`
-   * backend. It may be temporary (Lambda's /tmp): a stack's settings are restored from its state.
-   */
-  stateDir: string;
-  /** Passphrase for the passphrase secrets provider (a runner gets its stack's own: stack-paths.ts). */
-  passphrase: string;
-  /**
-   * The engine's home (plugins, the selected stack). A sandboxed job has a private one.
-   * @default `<stateDir>/home`
-   */
-  pulumiHome?: string;
-  /** The PATH the engine's plugins run with; the CLI's own directory is put first. */
-  searchPath: string;
-  /**
-   * The backend of every environment's stack (`STACKFORK_STATE_URL`). For `s3://` the engine takes
-   * AWS credentials from this process's environment (the SDK's standard chain), and the region and
-   * endpoint from the URL's query (Go CDK's parameters, https://gocloud.dev/howto/blob/#s3).
-   * @default `file://<stateDir>/backend`
-   * @example "s3://stackfork-state?region=eu-west-1"
-   * @example "s3://state?region=us-east-1&endpoint=http%3A%2F%2F127.0.0.1%3A5000&s3ForcePathStyle=true"
-   */
-  backendUrl?: string;
-  /**
-   * The secrets provider new stacks are created with (`STACKFORK_SECRETS_PROVIDER`); an existing
-   * stack keeps the one its state names.
-   * @default "passphrase"
-   * @example "awskms://alias/stackfork?region=eu-west-1"
-   */
-  secretsProvider?: string;
-}
 
 export interface OpenStackOptions {
   projectName: string;
@@ -95,6 +62,8 @@ export function buildEngineEnv(engine: PulumiEngineOptions): Record<string, stri
   return {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    // The legacy-layout check lists all of `.pulumi/stacks/`, which a deployer role may not (its own stack only).
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
     // Only for the passphrase provider: with a cloud provider, a stack that lost its settings must
     // fail loudly ("passphrase must be set"), not fall back to a passphrase and a new salt.
     ...((engine.secretsProvider ?? "passphrase") === "passphrase" && { PULUMI_CONFIG_PASSPHRASE: engine.passphrase }),

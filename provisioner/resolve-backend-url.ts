@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import path from "node:path";
-import type { PulumiEngineOptions } from "./open-stack.ts";
+import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 
 /** The backend the engine's stacks live on: `engine.backendUrl`, else the file backend in the state dir. */
 export function resolveBackendUrl(engine: Pick<PulumiEngineOptions, "stateDir" | "backendUrl">): string {

@@ -14,8 +14,9 @@ import { uniqueAwsPrefix } from "../test/support/aws-test-resources.ts";
 import { listBackendStacks, readBackendStates } from "./list-backend-stacks.ts";
 import { listS3BackendStacks } from "./list-s3-backend-stacks.ts";
 import { mapPulumiError } from "./map-pulumi-error.ts";
-import { openStack, type PulumiEngineOptions } from "./open-stack.ts";
+import { openStack } from "./open-stack.ts";
 import { requirePulumiCli } from "./pulumi-cli.ts";
+import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 import { withLockRecovery } from "./with-lock-recovery.ts";
 
 const run = promisify(execFile);

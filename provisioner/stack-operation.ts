@@ -1,4 +1,4 @@
-import type { PulumiEngineOptions } from "./open-stack.ts";
+import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 
 /** What the provisioner asks of a stack-operation runner process (sent over IPC). */
 export interface StackOperationRequest {

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync } from "node:fs";
 import path from "node:path";
-import type { PulumiEngineOptions } from "./open-stack.ts";
+import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 import { fileBackendDirOf, resolveBackendUrl } from "./resolve-backend-url.ts";
 
 export interface StackPaths {

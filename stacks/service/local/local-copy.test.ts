@@ -5,8 +5,9 @@ import path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nameEnvironment } from "../../../core/environment-name.ts";
-import { openStack, type PulumiEngineOptions } from "../../../provisioner/open-stack.ts";
+import { openStack } from "../../../provisioner/open-stack.ts";
 import { requirePulumiCli } from "../../../provisioner/pulumi-cli.ts";
+import type { PulumiEngineOptions } from "../../../provisioner/pulumi-engine-options.ts";
 import program from "../index.ts";
 import { isCopyProcess, isRunning } from "./is-copy-process.ts";
 
