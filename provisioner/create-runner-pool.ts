@@ -14,7 +14,7 @@ export interface RunnerPoolOptions {
   warm: number;
   /**
    * The whole environment a runner starts with: an allow-list built by the provisioner, never this
-   * process's. Each runner adds its own RUN_MARKER. @default {} (tests: PATH is added)
+   * process's. Each runner adds its own RUN_MARKER. @default {}
    */
   env?: Record<string, string>;
   /** Prefix of every runner's RUN_MARKER: this server's (end-marked-processes.ts). @default "test" */
@@ -57,7 +57,7 @@ export function createRunnerPool(options: RunnerPoolOptions): RunnerPool {
 
   function start(view?: SandboxView): Runner {
     const runId = `${options.serverId ?? "test"}/${randomBytes(6).toString("hex")}`;
-    const env = { PATH: process.env.PATH ?? "", ...options.env, [RUN_MARKER]: runId };
+    const env = { ...options.env, [RUN_MARKER]: runId };
     const execArgv = ["--import", pathToFileURL(options.loader).href];
     const stdio: ["ignore", "pipe", "pipe", "ipc"] = ["ignore", "pipe", "pipe", "ipc"];
     if (sandbox.kind === "none") {
