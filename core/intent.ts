@@ -35,7 +35,7 @@ export type CommentCommand =
 
 /**
  * What an event (or a person) asks stackfork to do to one environment, known by its identity.
- * `worker/submit-intent.ts` carries these out, whoever asks (webhook, API, CLI).
+ * `intake/submit-intent.ts` carries these out, whoever asks (webhook, API, CLI).
  */
 export type Intent =
   | {
@@ -69,7 +69,7 @@ export type Intent =
 
 /**
  * What a comment or a label asks about a pull request. Its environment is found, and the author's
- * write access checked, at intake (webhook/carry-out-pull-request-intent.ts), which turns it into an
+ * write access checked, at intake (intake/carry-out-pull-request-intent.ts), which turns it into an
  * `Intent` or a refusal.
  */
 export type PullRequestIntent =

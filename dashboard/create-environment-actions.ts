@@ -6,11 +6,11 @@ import { StackforkError } from "../core/errors.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { Intent, IntentCause } from "../core/intent.ts";
 import { formatUploadId, UPLOADED_TREE_BRANCH } from "../core/upload-id.ts";
+import { type SubmitResult, submitIntent } from "../intake/submit-intent.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
 import { storeUploadedTree } from "../source/store-uploaded-tree.ts";
 import type { PresignedUpload, UploadBucket } from "../source/upload-bucket.ts";
-import { type SubmitResult, submitIntent } from "../worker/submit-intent.ts";
 import { findRefProblem } from "./find-ref-problem.ts";
 
 export interface EnvironmentActionsDeps {

@@ -5,12 +5,12 @@ import { errorCatalogue } from "../core/errors.ts";
 import { decideIntents } from "../core/event-policy.ts";
 import type { PullRequestRef } from "../core/intent.ts";
 import type { Logger } from "../core/logger.ts";
-import { submitIntent } from "../worker/submit-intent.ts";
 import {
   carryOutPullRequestIntent,
   type IntakeResult,
   type PullRequestIntentDeps,
-} from "./carry-out-pull-request-intent.ts";
+} from "../intake/carry-out-pull-request-intent.ts";
+import { submitIntent } from "../intake/submit-intent.ts";
 
 /**
  * GitHub caps webhook payloads at 25 MB; anything larger is not from GitHub.

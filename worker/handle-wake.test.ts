@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { StackforkError } from "../core/errors.ts";
+import { submitIntent } from "../intake/submit-intent.ts";
 import type { Provisioner } from "../provisioner/provisioner.ts";
 import { createFakeClock, type FakeClock } from "../test/support/fake-clock.ts";
 import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { useSqliteStores } from "../test/support/sqlite-stores.ts";
 import { trackInFlight } from "../test/support/track-in-flight.ts";
 import { createWorker } from "./create-worker.ts";
-import { submitIntent } from "./submit-intent.ts";
 
 const repository = {
   name: "acme/api",

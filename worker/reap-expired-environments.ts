@@ -1,8 +1,8 @@
 import type { EnvironmentStatus } from "../core/environment.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { Logger } from "../core/logger.ts";
+import { type SubmitIntentDeps, submitIntent } from "../intake/submit-intent.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
-import { type SubmitIntentDeps, submitIntent } from "./submit-intent.ts";
 
 export interface ReapDeps extends SubmitIntentDeps {
   log: Logger;

@@ -1,9 +1,9 @@
 import type { RepositoryConfig } from "../core/config.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { Logger } from "../core/logger.ts";
+import { type SubmitIntentDeps, submitIntent } from "../intake/submit-intent.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
-import { type SubmitIntentDeps, submitIntent } from "./submit-intent.ts";
 
 export interface ReconcileDeps extends SubmitIntentDeps {
   registry: Registry;

@@ -11,10 +11,10 @@ import type { GitHubClient } from "../github/create-github-client.ts";
 import type { WebhookHook } from "../github/hook-deliveries.ts";
 import type { RateLimitState, RequestCount } from "../github/read-list-conditionally.ts";
 import { readRepositoryState } from "../github/read-repository-state.ts";
+import { type SubmitIntentDeps, submitIntent } from "../intake/submit-intent.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { ReconciliationChange, ReconciliationStore, RepositoryReconciliation } from "./reconciliation-store.ts";
 import { type RedeliveryReport, redeliverMissedDeliveries } from "./redeliver-missed-deliveries.ts";
-import { type SubmitIntentDeps, submitIntent } from "./submit-intent.ts";
 
 export interface ReconcileWithGitHubDeps extends SubmitIntentDeps {
   github: GitHubClient;

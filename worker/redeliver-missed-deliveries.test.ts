@@ -5,13 +5,13 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createGitHubClient } from "../github/create-github-client.ts";
 import type { WebhookHook } from "../github/hook-deliveries.ts";
+import { submitIntent } from "../intake/submit-intent.ts";
 import { type GitHubApiDouble, startGitHubApiDouble } from "../test/support/github-api-double.ts";
 import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { useSqliteStores } from "../test/support/sqlite-stores.ts";
 import type { ReconciliationStore } from "./reconciliation-store.ts";
 import { redeliverMissedDeliveries } from "./redeliver-missed-deliveries.ts";
 import { createSqliteReconciliationStore } from "./sqlite-reconciliation-store.ts";
-import { submitIntent } from "./submit-intent.ts";
 
 const TOKEN = "ghp_redeliver";
 const REPO = "acme/api";

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { EnvironmentIdentity } from "../core/environment.ts";
+import { submitIntent } from "../intake/submit-intent.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { seedEnvironment } from "../test/support/seed-environment.ts";
 import { useSqliteStores } from "../test/support/sqlite-stores.ts";
 import { repairUnqueuedEnvironments } from "./repair-unqueued-environments.ts";
-import { submitIntent } from "./submit-intent.ts";
 
 const NOW = new Date("2026-11-27T12:00:00.000Z");
 const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import { submitIntent } from "../intake/submit-intent.ts";
 import type { Provisioner } from "../provisioner/provisioner.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import { createFakeClock, type FakeClock } from "../test/support/fake-clock.ts";
@@ -8,7 +9,6 @@ import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { useSqliteStores } from "../test/support/sqlite-stores.ts";
 import { type InFlight, trackInFlight } from "../test/support/track-in-flight.ts";
 import { createWorker, type WorkerDeps } from "./create-worker.ts";
-import { submitIntent } from "./submit-intent.ts";
 
 const repository = {
   name: "acme/api",
