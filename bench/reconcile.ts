@@ -6,11 +6,11 @@ import pino from "pino";
 import type { RepositoryConfig } from "../core/config.ts";
 import { createGitHubClient } from "../github/create-github-client.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
+import { reconcileWithGitHub } from "../reconciliation/reconcile-with-github.ts";
+import { createSqliteReconciliationStore } from "../reconciliation/sqlite-reconciliation-store.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { startGitHubApiDouble } from "../test/support/github-api-double.ts";
 import { seedEnvironment } from "../test/support/seed-environment.ts";
-import { reconcileWithGitHub } from "../worker/reconcile-with-github.ts";
-import { createSqliteReconciliationStore } from "../worker/sqlite-reconciliation-store.ts";
 
 /**
  * One reconciliation with GitHub of many repositories (BENCHMARKS.md), against the GitHub API double

@@ -12,9 +12,9 @@ import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createCommentReactor } from "../github/react-to-comment.ts";
 import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
 import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
+import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import { loadS3UploadBucket } from "../source/load-s3-upload-bucket.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
-import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
 import { createWorker, type WorkerDeps } from "../worker/create-worker.ts";
 import type { CloudOrphan } from "../worker/find-cloud-orphans.ts";
 import { openStores } from "./open-stores.ts";
@@ -248,7 +248,7 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
    */
   async function createReconciler(wakeWorker?: () => void): Promise<GitHubReconciler | undefined> {
     if (!github) return undefined;
-    const { createGitHubReconciler } = await import("../worker/create-github-reconciler.ts");
+    const { createGitHubReconciler } = await import("../reconciliation/create-github-reconciler.ts");
     return createGitHubReconciler({
       registry,
       queue,

@@ -1,6 +1,6 @@
 import type { Environment } from "../core/environment.ts";
 import { isStackforkError } from "../core/errors.ts";
-import type { BehindEnvironment, ReconciliationStatus } from "../worker/create-github-reconciler.ts";
+import type { BehindEnvironment, ReconciliationStatus } from "../reconciliation/create-github-reconciler.ts";
 import { requestApi } from "./request-api.ts";
 
 /** `stackfork ls`: a table of environments, or the API's JSON with --json. */

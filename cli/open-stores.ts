@@ -6,10 +6,10 @@ import type { Logger } from "../core/logger.ts";
 import { createAwsJobQueue } from "../queue/aws-job-queue.ts";
 import { createWakeReceiver } from "../queue/create-wake-receiver.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
+import { createDynamoDbReconciliationStore } from "../reconciliation/dynamodb-reconciliation-store.ts";
+import type { ReconciliationStore } from "../reconciliation/reconciliation-store.ts";
 import { createDynamoDbRegistry } from "../registry/dynamodb-registry.ts";
 import type { Registry } from "../registry/registry.ts";
-import { createDynamoDbReconciliationStore } from "../worker/dynamodb-reconciliation-store.ts";
-import type { ReconciliationStore } from "../worker/reconciliation-store.ts";
 
 export interface Stores {
   registry: Registry;
@@ -36,7 +36,7 @@ export async function openStores(config: StackforkConfig, log: Logger): Promise<
     // Loaded only here: the Lambda bundles leave SQLite (a native module) out.
     const { createSqliteRegistry } = await import("../registry/sqlite-registry.ts");
     const { createSqliteJobQueue } = await import("../queue/sqlite-job-queue.ts");
-    const { createSqliteReconciliationStore } = await import("../worker/sqlite-reconciliation-store.ts");
+    const { createSqliteReconciliationStore } = await import("../reconciliation/sqlite-reconciliation-store.ts");
     const registry = createSqliteRegistry({ file: path.join(config.dataDir, "registry.db") });
     const queue = createSqliteJobQueue({ file: path.join(config.dataDir, "queue.db") });
     const reconciliation = createSqliteReconciliationStore({ file: path.join(config.dataDir, "reconciliation.db") });

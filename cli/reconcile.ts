@@ -1,4 +1,4 @@
-import type { ReconciliationReport } from "../worker/reconcile-with-github.ts";
+import type { ReconciliationReport } from "../reconciliation/reconcile-with-github.ts";
 import { printTable } from "./list-environments.ts";
 import { requestApi } from "./request-api.ts";
 

@@ -5,6 +5,7 @@ import pino from "pino";
 import type { StackforkConfig } from "../core/config.ts";
 import { isLoopbackHost } from "../dashboard/is-loopback-host.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
+import { createEmbeddedReconciliation } from "../reconciliation/create-embedded-reconciliation.ts";
 import { sweepDependencyInstalls } from "../source/sweep-dependency-installs.ts";
 import { sweepSourceTrees } from "../source/sweep-source-trees.ts";
 import { consumeWakes } from "../worker/consume-wakes.ts";
@@ -14,7 +15,6 @@ import { isUrlAnswering, reconcileEnvironments } from "../worker/reconcile-envir
 import { repairUnqueuedEnvironments } from "../worker/repair-unqueued-environments.ts";
 import { assembleStackfork } from "./assemble-stackfork.ts";
 import { buildServer } from "./build-server.ts";
-import { createEmbeddedReconciliation } from "./create-embedded-reconciliation.ts";
 import { loadSecret } from "./load-secret.ts";
 import { runPeriodically } from "./run-periodically.ts";
 

@@ -1,6 +1,6 @@
 import type { Environment, EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { isUploadId } from "../core/upload-id.ts";
-import type { RepositoryReconciliationSummary } from "../worker/create-github-reconciler.ts";
+import type { RepositoryReconciliationSummary } from "../reconciliation/create-github-reconciler.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
 import { formatDuration } from "./format-duration.ts";
 import { githubUrl } from "./github-url.ts";

@@ -1,8 +1,8 @@
 import type { RepositoryConfig } from "../core/config.ts";
-import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
+import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
+import type { RepositoryReconciliation } from "../reconciliation/reconciliation-store.ts";
 import { findOrphans } from "../worker/find-orphans.ts";
 import { reapExpiredEnvironments } from "../worker/reap-expired-environments.ts";
-import type { RepositoryReconciliation } from "../worker/reconciliation-store.ts";
 import { repairUnqueuedEnvironments } from "../worker/repair-unqueued-environments.ts";
 import { createLambdaRuntime } from "./create-lambda-runtime.ts";
 import { oncePerContainer } from "./once-per-container.ts";

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ReconciliationReport } from "../../worker/reconcile-with-github.ts";
+import type { ReconciliationReport } from "../../reconciliation/reconcile-with-github.ts";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
 import { type GitHubApiDouble, startGitHubApiDouble } from "../support/github-api-double.ts";

@@ -7,9 +7,9 @@ import type { RepositoryConfig } from "../../core/config.ts";
 import { createEnvironmentActions } from "../../dashboard/create-environment-actions.ts";
 import type { JobQueue } from "../../queue/job-queue.ts";
 import { createSqliteJobQueue } from "../../queue/sqlite-job-queue.ts";
+import type { GitHubReconciler } from "../../reconciliation/create-github-reconciler.ts";
 import type { Registry } from "../../registry/registry.ts";
 import { createSqliteRegistry } from "../../registry/sqlite-registry.ts";
-import type { GitHubReconciler } from "../../worker/create-github-reconciler.ts";
 
 export const DASHBOARD_TOKEN = "dashboard-test-token";
 

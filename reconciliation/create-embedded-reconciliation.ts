@@ -1,7 +1,7 @@
+import { type PeriodicTask, runPeriodically } from "../cli/run-periodically.ts";
 import type { StackforkConfig } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
-import type { GitHubReconciler } from "../worker/create-github-reconciler.ts";
-import { type PeriodicTask, runPeriodically } from "./run-periodically.ts";
+import type { GitHubReconciler } from "./create-github-reconciler.ts";
 
 export interface EmbeddedReconciliation {
   reconciler: GitHubReconciler;
