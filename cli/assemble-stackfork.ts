@@ -12,11 +12,11 @@ import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createCommentReactor } from "../github/react-to-comment.ts";
 import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
 import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
+import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import { loadS3UploadBucket } from "../source/load-s3-upload-bucket.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { createWorker, type WorkerDeps } from "../worker/create-worker.ts";
-import type { CloudOrphan } from "../worker/find-cloud-orphans.ts";
 import { openStores } from "./open-stores.ts";
 
 export interface AssembleOptions {
@@ -265,12 +265,12 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
   }
 
   let tagging: import("@aws-sdk/client-resource-groups-tagging-api").ResourceGroupsTaggingAPIClient | undefined;
-  /** Cloud orphans (worker/find-cloud-orphans.ts); none asked for unless a repository has target `aws`. */
+  /** Cloud orphans (reaper/find-cloud-orphans.ts); none asked for unless a repository has target `aws`. */
   async function findCloudOrphansOf(): Promise<CloudOrphan[]> {
     if (!config.repositories.some((r) => r.target === "aws")) return [];
     const { createTaggingClient } = await import("../aws/create-aws-clients.ts");
     const { listTaggedResources } = await import("../aws/list-tagged-resources.ts");
-    const { COPY_TAGS, findCloudOrphans } = await import("../worker/find-cloud-orphans.ts");
+    const { COPY_TAGS, findCloudOrphans } = await import("../reaper/find-cloud-orphans.ts");
     tagging ??= createTaggingClient();
     const resources = await listTaggedResources(tagging, [
       { key: COPY_TAGS.managedBy, values: ["stackfork"] },

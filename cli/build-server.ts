@@ -19,11 +19,11 @@ import { registerOpenApi } from "../dashboard/register-openapi.ts";
 import { registerPageRoutes } from "../dashboard/register-page-routes.ts";
 import { renderPage } from "../dashboard/render-page.ts";
 import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
+import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { registerWebhookRoute, WEBHOOK_PATH } from "../webhook/register-webhook-route.ts";
-import type { CloudOrphan } from "../worker/find-cloud-orphans.ts";
 
 export interface DashboardOptions {
   /** The bearer token of every change, and the key of dashboard sessions. */

@@ -1,5 +1,5 @@
-import type { CloudOrphan } from "../worker/find-cloud-orphans.ts";
-import type { Orphans } from "../worker/find-orphans.ts";
+import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
+import type { Orphans } from "../reaper/find-orphans.ts";
 import { printTable } from "./list-environments.ts";
 import { requestApi } from "./request-api.ts";
 

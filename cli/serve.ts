@@ -5,14 +5,13 @@ import pino from "pino";
 import type { StackforkConfig } from "../core/config.ts";
 import { isLoopbackHost } from "../dashboard/is-loopback-host.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
+import { findTreesInUse } from "../reaper/find-trees-in-use.ts";
+import { isUrlAnswering, restartLocalCopies } from "../reaper/restart-local-copies.ts";
+import { runMaintenance } from "../reaper/run-maintenance.ts";
 import { createEmbeddedReconciliation } from "../reconciliation/create-embedded-reconciliation.ts";
 import { sweepDependencyInstalls } from "../source/sweep-dependency-installs.ts";
 import { sweepSourceTrees } from "../source/sweep-source-trees.ts";
 import { consumeWakes } from "../worker/consume-wakes.ts";
-import { findTreesInUse } from "../worker/find-trees-in-use.ts";
-import { reapExpiredEnvironments } from "../worker/reap-expired-environments.ts";
-import { isUrlAnswering, reconcileEnvironments } from "../worker/reconcile-environments.ts";
-import { repairUnqueuedEnvironments } from "../worker/repair-unqueued-environments.ts";
 import { assembleStackfork } from "./assemble-stackfork.ts";
 import { buildServer } from "./build-server.ts";
 import { loadSecret } from "./load-secret.ts";
@@ -81,7 +80,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
   const wakeConsumer =
     stores.wakes && consumeWakes({ source: stores.wakes.receiver, worker, concurrency: config.concurrency, log });
   ready = true;
-  void reconcileEnvironments({
+  void restartLocalCopies({
     registry,
     queue,
     nameMaxLength: config.nameMaxLength,
@@ -91,39 +90,25 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     log,
     now: () => new Date(),
   }).catch((err: unknown) => log.error({ err }, "reconcile at start failed"));
-  const reaper = runPeriodically(
-    () =>
-      reapExpiredEnvironments({
+  const wakes = stores.wakes;
+  // The maintenance run the reaper Lambda makes too: expiry, what a crash left with no job, lost wakes.
+  const maintenance = runPeriodically(
+    async () => {
+      await runMaintenance({
         registry,
         queue,
         nameMaxLength: config.nameMaxLength,
         wakeWorker: () => worker.wake(),
+        rewakeStalled: wakes && ((at) => wakes.rewakeStalled(at)),
         log,
         now: () => new Date(),
-      }),
+      });
+    },
     config.reapIntervalSeconds * 1000,
-    (err) => log.error({ err }, "sweep for expired environments failed"),
-  );
-  // An environment left queued, deploying or destroying with no job (a crash between its two writes).
-  const repairer = runPeriodically(
-    () => repairUnqueuedEnvironments({ registry, queue, wakeWorker: () => worker.wake(), log, now: () => new Date() }),
-    config.reapIntervalSeconds * 1000,
-    (err) => log.error({ err }, "sweep for environments with no job failed"),
+    (err) => log.error({ err }, "maintenance run failed"),
   );
   // With GitHub credentials: branches, pull requests and missed deliveries, every reconcileIntervalSeconds.
   reconciliation?.schedule();
-  // A wake lost on its way (or dropped by an emulator) must not strand a job: pending jobs with no
-  // live lease get a new one on every sweep.
-  const rewaker =
-    stores.wakes &&
-    runPeriodically(
-      async () => {
-        const woken = await stores.wakes?.rewakeStalled(new Date());
-        if (woken) log.info({ woken }, "jobs with no live lease woken again");
-      },
-      config.reapIntervalSeconds * 1000,
-      (err) => log.error({ err }, "sweep for stalled jobs failed"),
-    );
   // Source trees (one per deployed commit, a full copy of the repository each) and the dependency
   // installs they link to. Hourly is enough.
   const sourceSweeper = runPeriodically(
@@ -178,10 +163,8 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
     // Together: the worker's stop bounds the wakes in hand (grace, then abort).
     await Promise.all([wakeConsumer?.stop(), worker.stop(config.shutdownGraceSeconds * 1000)]);
     // Before the databases close: a sweep still running would write to them.
-    await reaper.stop();
-    await repairer.stop();
+    await maintenance.stop();
     await reconciliation?.close();
-    await rewaker?.stop();
     await sourceSweeper.stop();
     provisioner.close?.();
     await stores.close();

@@ -3,10 +3,10 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
 import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
+import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
+import { findOrphans } from "../reaper/find-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import type { Registry } from "../registry/registry.ts";
-import type { CloudOrphan } from "../worker/find-cloud-orphans.ts";
-import { findOrphans } from "../worker/find-orphans.ts";
 import {
   actionResultSchema,
   bearerSecurity,

@@ -11,7 +11,7 @@ export interface BackendReadOptions {
 
 /**
  * Every stack of the engine's backend (`resolveBackendUrl(engine)`), whichever it is: `file://` or
- * `s3://`. For the orphan report (worker/find-orphans.ts).
+ * `s3://`. For the orphan report (reaper/find-orphans.ts).
  */
 export async function listBackendStacks(backendUrl: string, options: BackendReadOptions = {}): Promise<StackRef[]> {
   const dir = fileBackendDirOf(backendUrl);

@@ -5,7 +5,7 @@ import { type SubmitIntentDeps, submitIntent } from "../intake/submit-intent.ts"
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
 
-export interface ReconcileDeps extends SubmitIntentDeps {
+export interface RestartLocalCopiesDeps extends SubmitIntentDeps {
   registry: Registry;
   findRepository: (fullName: string) => RepositoryConfig | undefined;
   /** Whether a copy answers at its URL (any HTTP answer counts). */
@@ -20,7 +20,7 @@ export interface ReconcileDeps extends SubmitIntentDeps {
  * starts it again (stacks/service/local). AWS copies do not die with this machine and are left alone.
  * Returns the environments it queued.
  */
-export async function reconcileEnvironments(deps: ReconcileDeps): Promise<string[]> {
+export async function restartLocalCopies(deps: RestartLocalCopiesDeps): Promise<string[]> {
   const queued: string[] = [];
   for await (const environment of eachEnvironment(deps.registry, { status: "ready" })) {
     if (deps.findRepository(environment.repository)?.target !== "local") continue;
