@@ -1,5 +1,5 @@
 import path from "node:path";
-import { buildServer } from "../cli/build-server.ts";
+import { buildServer } from "../app/build-server.ts";
 import type { RepositoryConfig } from "../core/config.ts";
 import { createEnvironmentActions } from "../dashboard/create-environment-actions.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { verify } from "@octokit/webhooks-methods";
 import Fastify, { type FastifyInstance } from "fastify";
-import { buildServer } from "../cli/build-server.ts";
+import { buildServer } from "../app/build-server.ts";
 import type { RepositoryConfig } from "../core/config.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";

@@ -2,20 +2,20 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import pino from "pino";
+import { assembleStackfork } from "../app/assemble-stackfork.ts";
+import { buildServer } from "../app/build-server.ts";
+import { createEmbeddedReconciliation } from "../app/create-embedded-reconciliation.ts";
+import { runPeriodically } from "../app/run-periodically.ts";
 import type { StackforkConfig } from "../core/config.ts";
 import { isLoopbackHost } from "../dashboard/is-loopback-host.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
 import { findTreesInUse } from "../reaper/find-trees-in-use.ts";
 import { isUrlAnswering, restartLocalCopies } from "../reaper/restart-local-copies.ts";
 import { runMaintenance } from "../reaper/run-maintenance.ts";
-import { createEmbeddedReconciliation } from "../reconciliation/create-embedded-reconciliation.ts";
 import { sweepDependencyInstalls } from "../source/sweep-dependency-installs.ts";
 import { sweepSourceTrees } from "../source/sweep-source-trees.ts";
 import { consumeWakes } from "../worker/consume-wakes.ts";
-import { assembleStackfork } from "./assemble-stackfork.ts";
-import { buildServer } from "./build-server.ts";
 import { loadSecret } from "./load-secret.ts";
-import { runPeriodically } from "./run-periodically.ts";
 
 /** A source tree used (extracted or read for a job) within the last hour is never removed. */
 const SOURCE_TREE_MIN_AGE_MS = 3_600_000;

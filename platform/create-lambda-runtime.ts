@@ -1,8 +1,8 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import pino from "pino";
+import { type Assembled, assembleStackfork } from "../app/assemble-stackfork.ts";
 import { awsClientConfig } from "../aws/aws-client-config.ts";
 import { readSecretValues } from "../aws/read-secret-values.ts";
-import { type Assembled, assembleStackfork } from "../cli/assemble-stackfork.ts";
 import { loadConfig, type StackforkConfig } from "../core/config.ts";
 import { StackforkError } from "../core/errors.ts";
 

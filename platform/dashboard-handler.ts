@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { awsLambdaFastify } from "@fastify/aws-lambda";
-import { buildServer } from "../cli/build-server.ts";
+import { buildServer } from "../app/build-server.ts";
 import { StackforkError } from "../core/errors.ts";
 import { createLambdaRuntime } from "./create-lambda-runtime.ts";
 import { oncePerContainer } from "./once-per-container.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildServer } from "../cli/build-server.ts";
+import { buildServer } from "../app/build-server.ts";
 import type { RepositoryConfig } from "../core/config.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildServer, type DashboardOptions } from "../../cli/build-server.ts";
+import { buildServer, type DashboardOptions } from "../../app/build-server.ts";
 import type { RepositoryConfig } from "../../core/config.ts";
 import { createEnvironmentActions } from "../../dashboard/create-environment-actions.ts";
 import type { JobQueue } from "../../queue/job-queue.ts";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino from "pino";
-import { buildServer } from "../../cli/build-server.ts";
+import { buildServer } from "../../app/build-server.ts";
 import type { RepositoryConfig } from "../../core/config.ts";
 import type { Notifier } from "../../github/notifier.ts";
 import type { JobQueue } from "../../queue/job-queue.ts";

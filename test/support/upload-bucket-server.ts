@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildServer } from "../../cli/build-server.ts";
+import { buildServer } from "../../app/build-server.ts";
 import type { RepositoryConfig } from "../../core/config.ts";
 import { createEnvironmentActions } from "../../dashboard/create-environment-actions.ts";
 import { createSqliteJobQueue } from "../../queue/sqlite-job-queue.ts";

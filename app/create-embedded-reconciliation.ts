@@ -1,7 +1,7 @@
-import { type PeriodicTask, runPeriodically } from "../cli/run-periodically.ts";
 import type { StackforkConfig } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
-import type { GitHubReconciler } from "./create-github-reconciler.ts";
+import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
+import { type PeriodicTask, runPeriodically } from "./run-periodically.ts";
 
 export interface EmbeddedReconciliation {
   reconciler: GitHubReconciler;
