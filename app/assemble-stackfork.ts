@@ -14,7 +14,7 @@ import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
 import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
 import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
-import { loadS3UploadBucket } from "../source/load-s3-upload-bucket.ts";
+import { loadS3UploadBucket } from "../uploads/load-s3-upload-bucket.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { createWorker, type WorkerDeps } from "../worker/create-worker.ts";
 import { openStores } from "./open-stores.ts";
@@ -75,8 +75,8 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
   async function createProvisioner(cli: PulumiCli) {
     const { createPulumiProvisioner } = await import("../provisioner/create-pulumi-provisioner.ts");
     const { createSourceReader } = await import("../source/create-source-reader.ts");
-    const { readUploadedTree } = await import("../source/read-uploaded-tree.ts");
-    const { fetchBucketUpload } = await import("../source/fetch-bucket-upload.ts");
+    const { readUploadedTree } = await import("../uploads/read-uploaded-tree.ts");
+    const { fetchBucketUpload } = await import("../uploads/fetch-bucket-upload.ts");
     const { createGitHubSourceReader } = await import("../github/create-github-source-reader.ts");
     const fetchUpload =
       uploadBucket &&

@@ -4,11 +4,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
-import { fetchBucketUpload } from "../source/fetch-bucket-upload.ts";
-import { readUploadedTree } from "../source/read-uploaded-tree.ts";
 import { createDashboardHarness, DASHBOARD_TOKEN, type DashboardHarness } from "../test/support/dashboard-harness.ts";
 import { listObjectKeys } from "../test/support/s3-objects.ts";
 import { createUploadBucketServer, type UploadBucketServer } from "../test/support/upload-bucket-server.ts";
+import { fetchBucketUpload } from "../uploads/fetch-bucket-upload.ts";
+import { readUploadedTree } from "../uploads/read-uploaded-tree.ts";
 import type { Progress } from "./create-progress.ts";
 import { sandboxUp } from "./sandbox-up.ts";
 

@@ -9,8 +9,8 @@ import { formatUploadId, UPLOADED_TREE_BRANCH } from "../core/upload-id.ts";
 import { type SubmitResult, submitIntent } from "../intake/submit-intent.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
-import { storeUploadedTree } from "../source/store-uploaded-tree.ts";
-import type { PresignedUpload, UploadBucket } from "../source/upload-bucket.ts";
+import { storeUploadedTree } from "../uploads/store-uploaded-tree.ts";
+import type { PresignedUpload, UploadBucket } from "../uploads/upload-bucket.ts";
 import { findRefProblem } from "./find-ref-problem.ts";
 
 export interface EnvironmentActionsDeps {
@@ -155,7 +155,7 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
       }
       if (request.uploadId && deps.uploadBucket) {
         // Only its presence can be checked here (the dashboard may list the bucket, not read it):
-        // the worker checks the bytes and the tree when it reads them (source/fetch-bucket-upload.ts).
+        // the worker checks the bytes and the tree when it reads them (uploads/fetch-bucket-upload.ts).
         if (!(await deps.uploadBucket.findUpload(request.uploadId))) {
           throw new StackforkError(
             "SOURCE_NOT_FOUND",

@@ -110,7 +110,7 @@ export function findTaggedResources(): PolicyStatement {
   return { Sid: "FindTaggedResources", Effect: "Allow", Action: ["tag:GetResources"], Resource: ["*"] };
 }
 
-/** Uploaded working trees, which the worker unpacks as a job's source (source/create-s3-upload-bucket.ts). */
+/** Uploaded working trees, which the worker unpacks as a job's source (uploads/create-s3-upload-bucket.ts). */
 export function readUploads(bucketArn: pulumi.Input<string>): PolicyStatement {
   return {
     Sid: "ReadUploads",

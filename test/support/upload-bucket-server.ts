@@ -6,7 +6,7 @@ import type { RepositoryConfig } from "../../core/config.ts";
 import { createEnvironmentActions } from "../../dashboard/create-environment-actions.ts";
 import { createSqliteJobQueue } from "../../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../../registry/sqlite-registry.ts";
-import { createS3UploadBucket } from "../../source/create-s3-upload-bucket.ts";
+import { createS3UploadBucket } from "../../uploads/create-s3-upload-bucket.ts";
 import { createAwsStackforkEnv } from "./aws-stackfork-env.ts";
 import { DASHBOARD_TOKEN } from "./dashboard-harness.ts";
 

@@ -6,7 +6,7 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StackforkError } from "../core/errors.ts";
 import { formatUploadId } from "../core/upload-id.ts";
-import { extractTarballSafely } from "./extract-tarball-safely.ts";
+import { extractTarballSafely } from "../source/extract-tarball-safely.ts";
 import type { UploadBucket } from "./upload-bucket.ts";
 
 export interface FetchBucketUploadOptions {

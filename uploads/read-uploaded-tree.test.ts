@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
-import { createSourceReader } from "./create-source-reader.ts";
+import { createSourceReader } from "../source/create-source-reader.ts";
 import { readUploadedTree } from "./read-uploaded-tree.ts";
 
 const repository: RepositoryConfig = {

@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { StackforkError } from "../core/errors.ts";
 import { isUploadId } from "../core/upload-id.ts";
-import type { ReadSource } from "./create-source-reader.ts";
+import type { ReadSource } from "../source/create-source-reader.ts";
 import type { FetchUpload } from "./fetch-bucket-upload.ts";
 
 /**

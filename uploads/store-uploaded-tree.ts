@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { formatUploadId } from "../core/upload-id.ts";
-import { extractTarballSafely } from "./extract-tarball-safely.ts";
+import { extractTarballSafely } from "../source/extract-tarball-safely.ts";
 
 export interface StoreUploadedTreeRequest {
   /** The gzip tarball of a working tree, entries relative to its root. */
