@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, paginateQuery, type QueryCommandInput, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { AwsResources } from "../aws/aws-resources.ts";
 import type { AwsClients } from "../aws/create-aws-clients.ts";
 import { isConditionFailed, translateAwsError } from "../aws/translate-aws-error.ts";
@@ -208,26 +208,22 @@ export function createAwsJobQueue(options: AwsJobQueueOptions): AwsJobQueue {
       Partial<Pick<QueryCommandInput, "ExpressionAttributeNames">> = {},
   ): Promise<EnvironmentItem[]> {
     const items: EnvironmentItem[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      try {
-        const page = await documents.send(
-          new QueryCommand({
-            TableName: table,
-            IndexName: index,
-            KeyConditionExpression: input.KeyConditionExpression ?? "gsi1pk = :pending",
-            ...(input.FilterExpression && { FilterExpression: input.FilterExpression }),
-            ...(input.ExpressionAttributeNames && { ExpressionAttributeNames: input.ExpressionAttributeNames }),
-            ExpressionAttributeValues: { ":pending": PENDING, ...input.ExpressionAttributeValues },
-            ExclusiveStartKey,
-          }),
-        );
-        items.push(...((page.Items ?? []) as EnvironmentItem[]));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } catch (err) {
-        throw translateAwsError(err, `Query ${index} on ${table}`);
-      }
-    } while (ExclusiveStartKey);
+    const pages = paginateQuery(
+      { client: documents },
+      {
+        TableName: table,
+        IndexName: index,
+        KeyConditionExpression: input.KeyConditionExpression ?? "gsi1pk = :pending",
+        ...(input.FilterExpression && { FilterExpression: input.FilterExpression }),
+        ...(input.ExpressionAttributeNames && { ExpressionAttributeNames: input.ExpressionAttributeNames }),
+        ExpressionAttributeValues: { ":pending": PENDING, ...input.ExpressionAttributeValues },
+      },
+    );
+    try {
+      for await (const page of pages) items.push(...((page.Items ?? []) as EnvironmentItem[]));
+    } catch (err) {
+      throw translateAwsError(err, `Query ${index} on ${table}`);
+    }
     return items;
   }
 

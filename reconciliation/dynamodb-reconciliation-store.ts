@@ -2,8 +2,8 @@ import { brotliCompressSync, brotliDecompressSync, constants as zlib } from "nod
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TableDefinition } from "../aws/aws-resources.ts";
 import type { AwsClients } from "../aws/create-aws-clients.ts";
+import { createDynamoDbSender } from "../aws/create-dynamodb-sender.ts";
 import { StackforkError } from "../core/errors.ts";
-import { createDynamoDbSender } from "../registry/create-dynamodb-sender.ts";
 import type { DeliveryCheck, ReconciliationStore, RepositoryReconciliation } from "./reconciliation-store.ts";
 
 export interface DynamoDbReconciliationStoreOptions {

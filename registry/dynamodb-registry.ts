@@ -1,6 +1,9 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { TableDefinition } from "../aws/aws-resources.ts";
 import type { AwsClients } from "../aws/create-aws-clients.ts";
+import { createDynamoDbSender } from "../aws/create-dynamodb-sender.ts";
+import { putDynamoDbItems } from "../aws/put-dynamodb-items.ts";
+import { queryDynamoDbPartition } from "../aws/query-dynamodb-partition.ts";
 import {
   type Environment,
   type EnvironmentIdentity,
@@ -11,7 +14,6 @@ import { nameEnvironment } from "../core/environment-name.ts";
 import { StackforkError } from "../core/errors.ts";
 import type { HistoryEvent, NewHistoryEvent } from "../core/history-event.ts";
 import { applyEnvironmentPatch } from "./apply-environment-patch.ts";
-import { createDynamoDbSender } from "./create-dynamodb-sender.ts";
 import {
   type EnvironmentItem,
   environmentIndexes,
@@ -27,8 +29,6 @@ import {
   toLogLine,
 } from "./dynamodb-registry-items.ts";
 import { listDynamoDbEnvironments } from "./list-dynamodb-environments.ts";
-import { putDynamoDbItems } from "./put-dynamodb-items.ts";
-import { queryDynamoDbPartition } from "./query-dynamodb-partition.ts";
 import {
   DELIVERY_ABANDONED_AFTER_MS,
   type DeliveryMemory,

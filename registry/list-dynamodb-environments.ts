@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDbSender } from "../aws/create-dynamodb-sender.ts";
 import { StackforkError } from "../core/errors.ts";
-import type { DynamoDbSender } from "./create-dynamodb-sender.ts";
 import {
   decodeCursor,
   type EnvironmentItem,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isConditionFailed, translateAwsError } from "../aws/translate-aws-error.ts";
+import { isConditionFailed, translateAwsError } from "./translate-aws-error.ts";
 
 /**
  * A conditional write's outcome: `done` with the call's answer, or `failed` with a transaction's
