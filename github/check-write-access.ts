@@ -1,5 +1,5 @@
-import { StackforkError } from "../core/errors.ts";
 import type { GitHubClient } from "./create-github-client.ts";
+import { translateGitHubError } from "./translate-github-error.ts";
 
 const WRITE_ROLES = new Set(["admin", "maintain", "write"]);
 
@@ -18,9 +18,7 @@ export function createWriteAccessCheck(client: GitHubClient) {
       return WRITE_ROLES.has(data.role_name) || WRITE_ROLES.has(data.permission);
     } catch (err) {
       if ((err as { status?: number }).status === 404) return false; // not a collaborator at all
-      throw new StackforkError("GITHUB_UNAVAILABLE", `could not check ${login}'s access to ${repository}`, {
-        cause: err,
-      });
+      throw translateGitHubError(err, `could not check ${login}'s access to ${repository}`);
     }
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from "../core/logger.ts";
 import type { ReadSource } from "../source/create-source-reader.ts";
 import { extractTarballSafely } from "../source/extract-tarball-safely.ts";
 import type { GitHubClient } from "./create-github-client.ts";
+import { translateGitHubError } from "./translate-github-error.ts";
 
 export interface GitHubSourceReaderOptions {
   client: GitHubClient;
@@ -106,16 +107,11 @@ export function createGitHubSourceReader(options: GitHubSourceReaderOptions): Re
   };
 }
 
-/** GitHub's answers, once, as our codes: 404 and 422 mean no such thing (or no access to it). */
+/** GitHub's answers as our codes (translate-github-error.ts): 404 and 422 mean no such commit, or no access to it. */
 async function translate<T>(request: Promise<T>, repository: string, notFound: string): Promise<T> {
   try {
     return await request;
   } catch (err) {
-    const status = (err as { status?: number }).status;
-    if (status === 404 || status === 422) {
-      throw new StackforkError("SOURCE_NOT_FOUND", `${repository}: ${notFound}`, { cause: err });
-    }
-    const why = status === undefined ? String((err as Error).message ?? err) : `HTTP ${status}`;
-    throw new StackforkError("GITHUB_UNAVAILABLE", `${repository}: GitHub did not answer (${why})`, { cause: err });
+    throw translateGitHubError(err, `${repository}: ${notFound}`, { notFound: "SOURCE_NOT_FOUND" });
   }
 }

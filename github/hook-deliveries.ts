@@ -1,5 +1,5 @@
 import type { GitHubOctokit } from "./create-github-client.ts";
-import { translateGitHubError } from "./read-list-conditionally.ts";
+import { translateGitHubError } from "./translate-github-error.ts";
 
 /** A webhook whose deliveries GitHub lists: the GitHub App's own, or one repository's. */
 export type WebhookHook =

@@ -1,5 +1,5 @@
-import { StackforkError } from "../core/errors.ts";
 import type { GitHubOctokit } from "./create-github-client.ts";
+import { translateGitHubError } from "./translate-github-error.ts";
 
 /** One page of a list read from GitHub, kept so that a 304 can stand for it. */
 export interface CachedPage<T> {
@@ -98,37 +98,4 @@ export function noteRateLimit(state: RateLimitState, headers: Record<string, unk
     state.remaining = remaining;
     state.resetAt = resetAt ?? state.resetAt;
   }
-}
-
-/**
- * A rate limit (403 or 429: primary with `x-ratelimit-remaining: 0`, secondary with its message
- * or `retry-after`) becomes GITHUB_RATE_LIMITED with `retryAt`; anything else GITHUB_UNAVAILABLE
- * (Octokit has already retried what it retries).
- * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
- */
-export function translateGitHubError(err: unknown, what: string): StackforkError {
-  const status = (err as { status?: number }).status;
-  const message = (err as Error).message ?? String(err);
-  const headers = (err as { response?: { headers?: Record<string, unknown> } }).response?.headers ?? {};
-  if (status === 403 || status === 429) {
-    const retryAfter = Number(headers["retry-after"]);
-    const reset = Number(headers["x-ratelimit-reset"]);
-    const primary = headers["x-ratelimit-remaining"] === "0" || headers["x-ratelimit-remaining"] === 0;
-    const secondary = /\bsecondary rate\b/i.test(message) || Number.isFinite(retryAfter);
-    if (primary || secondary) {
-      const retryAt = Number.isFinite(retryAfter)
-        ? new Date(Date.now() + retryAfter * 1000)
-        : Number.isFinite(reset)
-          ? new Date(reset * 1000)
-          : new Date(Date.now() + 60_000);
-      return new StackforkError("GITHUB_RATE_LIMITED", `${what}: GitHub's ${primary ? "" : "secondary "}rate limit`, {
-        cause: err,
-        details: { status, retryAt: retryAt.toISOString() },
-      });
-    }
-  }
-  return new StackforkError("GITHUB_UNAVAILABLE", `${what}: ${status ? `HTTP ${status}: ` : ""}${message}`, {
-    cause: err,
-    details: { status },
-  });
 }
