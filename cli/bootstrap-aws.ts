@@ -10,7 +10,7 @@ import type { StackforkConfig } from "../core/config.ts";
 export async function bootstrapAws(config: StackforkConfig): Promise<number> {
   const clients = createAwsClients();
   const region = await clients.dynamodb.config.region().catch(() => undefined);
-  const endpoint = process.env.AWS_ENDPOINT_URL ?? `AWS (${region ?? "no AWS_REGION"})`;
+  const endpoint = config.awsEndpoint ?? `AWS (${region ?? "no AWS_REGION"})`;
   console.error(`stackfork aws bootstrap: prefix ${config.awsPrefix}, endpoint ${endpoint}`);
   try {
     const report = await bootstrapAwsResources({

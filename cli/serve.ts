@@ -25,7 +25,7 @@ const SOURCE_TREE_MIN_AGE_MS = 3_600_000;
  * (SQLite registry and queue, file:// Pulumi state, copies served on loopback) or, with
  * STACKFORK_STORE=aws, on DynamoDB and SQS (the worker then takes its wakes from the FIFO queue).
  */
-export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Promise<void> {
+export async function serve(config: StackforkConfig): Promise<void> {
   const log = pino({ level: config.logLevel });
   mkdirSync(config.dataDir, { recursive: true });
   const webhookSecret = loadSecret(config.dataDir, "webhook-secret", config.secrets.webhookSecret);
@@ -36,7 +36,7 @@ export async function serve(config: StackforkConfig, env: NodeJS.ProcessEnv): Pr
       ? loadSecret(config.dataDir, "pulumi-passphrase", config.secrets.pulumiPassphrase)
       : { value: "" };
 
-  const cli = requirePulumiCli(env);
+  const cli = requirePulumiCli(config.toolEnv);
   const parts = await assembleStackfork({
     config,
     log,

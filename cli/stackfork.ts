@@ -69,7 +69,7 @@ const commands: Record<string, Command> = {
   data in STACKFORK_DATA_DIR (default ./.stackfork). Stops on SIGTERM / SIGINT.`,
     options: {},
     async run(_args, config) {
-      await serve(config, process.env);
+      await serve(config);
       return -1; // keeps running until a signal
     },
   },

@@ -278,6 +278,14 @@ export interface StackforkConfig {
   secretArns: { webhookSecret?: string; apiToken?: string; githubToken?: string; githubAppPrivateKey?: string };
   /** GITHUB_APP_ID, kept for an App whose key comes from Secrets Manager. */
   githubAppId?: string;
+  /**
+   * What locating the pulumi CLI reads (`PULUMI_CLI`, `PATH`, the cache's `STACKFORK_CACHE_DIR` /
+   * `XDG_CACHE_HOME`), and the worker image's baked plugins: picked here, the one reader of the
+   * process environment.
+   */
+  toolEnv: Readonly<Record<string, string | undefined>>;
+  /** `AWS_ENDPOINT_URL`, for messages (`stackfork aws bootstrap` says where it creates things). */
+  awsEndpoint?: string;
   /** The runner's isolation (provisioner/sandbox). */
   sandbox: { mode: "auto" | "off"; unshare: string; uid: number };
   /** What branch code sees of this process's environment: an allow-list (core/pick-runner-environment.ts). */
@@ -387,6 +395,14 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
       githubAppPrivateKey: e.GITHUB_APP_PRIVATE_KEY_ARN,
     },
     githubAppId: e.GITHUB_APP_ID,
+    toolEnv: {
+      PULUMI_CLI: env.PULUMI_CLI,
+      PATH: env.PATH,
+      STACKFORK_CACHE_DIR: env.STACKFORK_CACHE_DIR,
+      XDG_CACHE_HOME: env.XDG_CACHE_HOME,
+      STACKFORK_PLUGINS_DIR: env.STACKFORK_PLUGINS_DIR,
+    },
+    awsEndpoint: env.AWS_ENDPOINT_URL,
     sandbox: { mode: e.STACKFORK_SANDBOX, unshare: e.STACKFORK_UNSHARE, uid: e.STACKFORK_SANDBOX_UID },
     runnerEnv: pickRunnerEnvironment(env),
     deployer: {

@@ -38,10 +38,10 @@ export function createWorkerHandler(env: NodeJS.ProcessEnv, options: WorkerHandl
   const ready = oncePerContainer(async () => {
     const runtime = await createLambdaRuntime(env);
     const linked = linkBakedPlugins(
-      env.STACKFORK_PLUGINS_DIR ?? DEFAULT_BAKED_PLUGINS,
+      runtime.config.toolEnv.STACKFORK_PLUGINS_DIR ?? DEFAULT_BAKED_PLUGINS,
       path.join(runtime.dirs.state, "home"),
     );
-    const provisioner = await runtime.createProvisioner(requirePulumiCli(env));
+    const provisioner = await runtime.createProvisioner(requirePulumiCli(runtime.config.toolEnv));
     const worker = runtime.createWorker(provisioner, {
       // Leases are per container: a container that died leaves its lease to expire.
       workerId: `lambda-${randomUUID()}`,

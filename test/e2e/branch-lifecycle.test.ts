@@ -107,7 +107,7 @@ describe("a branch's environment, end to end", () => {
     const first = await server.deliver("push", pushPayload(REPO, "feature/replay", sha), "delivery-replay-1");
     const replay = await server.deliver("push", pushPayload(REPO, "feature/replay", sha), "delivery-replay-1");
     expect(first.status).toBe(202);
-    expect(replay).toMatchObject({ status: 200, body: { ignored: "duplicate delivery" } });
+    expect(replay).toMatchObject({ status: 200, body: { code: "DELIVERY_REPLAYED" } });
     const id = (first.body.queued as { environment: string }[])[0]?.environment as string;
     const env = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
     expect(env.events.filter((e) => e.type === "deploy_requested")).toHaveLength(1);
