@@ -1,11 +1,8 @@
+import type { CreateEvent, DeleteEvent, PushEvent } from "@octokit/webhooks-types";
 import { type EventContext, ignore, type PolicyDecision } from "./policy-decision.ts";
+import type { Untrusted } from "./untrusted-payload.ts";
 
-interface RefPayload {
-  ref?: unknown;
-  ref_type?: unknown;
-  after?: unknown;
-  deleted?: unknown;
-}
+type RefPayload = Untrusted<PushEvent> & Untrusted<CreateEvent> & Untrusted<DeleteEvent>;
 
 const BRANCH_REF = "refs/heads/";
 const SHA = /^[0-9a-f]{40}$/;

@@ -1,19 +1,11 @@
+import type { IssueCommentCreatedEvent } from "@octokit/webhooks-types";
 import { readEventPolicy } from "./config.ts";
 import type { PullRequestRef } from "./intent.ts";
 import { parseCommentCommand } from "./parse-comment-command.ts";
 import { type EventContext, ignore, type PolicyDecision } from "./policy-decision.ts";
+import type { Untrusted } from "./untrusted-payload.ts";
 
-interface CommentPayload {
-  action?: unknown;
-  issue?: { number?: unknown; pull_request?: unknown };
-  comment?: {
-    id?: unknown;
-    body?: unknown;
-    created_at?: unknown;
-    author_association?: unknown;
-    user?: { login?: unknown; type?: unknown };
-  };
-}
+type CommentPayload = Untrusted<IssueCommentCreatedEvent>;
 
 /**
  * The author associations that may mean write access. GitHub's association is only a hint (a

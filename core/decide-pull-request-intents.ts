@@ -1,17 +1,9 @@
+import type { PullRequestEvent, PullRequestLabeledEvent } from "@octokit/webhooks-types";
 import { readEventPolicy } from "./config.ts";
 import { type EventContext, ignore, type PolicyDecision } from "./policy-decision.ts";
+import type { Untrusted } from "./untrusted-payload.ts";
 
-interface PullRequestPayload {
-  action?: unknown;
-  number?: unknown;
-  label?: { name?: unknown };
-  pull_request?: {
-    number?: unknown;
-    draft?: unknown;
-    state?: unknown;
-    head?: { ref?: unknown; sha?: unknown; repo?: { full_name?: unknown } | null };
-  };
-}
+type PullRequestPayload = Untrusted<PullRequestEvent> & Untrusted<PullRequestLabeledEvent>;
 
 const SHA = /^[0-9a-f]{40}$/;
 const DEPLOYING_ACTIONS = ["opened", "reopened", "synchronize", "ready_for_review"];

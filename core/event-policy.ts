@@ -1,8 +1,10 @@
+import type { PushEvent } from "@octokit/webhooks-types";
 import type { RepositoryConfig } from "./config.ts";
 import { decideBranchIntents } from "./decide-branch-intents.ts";
 import { decideCommentIntents } from "./decide-comment-intents.ts";
 import { decidePullRequestIntents } from "./decide-pull-request-intents.ts";
 import { type EventContext, ignore, type PolicyDecision, type WebhookEvent } from "./policy-decision.ts";
+import type { Untrusted } from "./untrusted-payload.ts";
 
 export type { EventContext, PolicyDecision, WebhookEvent } from "./policy-decision.ts";
 
@@ -16,10 +18,7 @@ const deciders: Record<string, Decide> = {
   issue_comment: decideCommentIntents,
 };
 
-interface RepositoryPayload {
-  repository?: { full_name?: unknown; default_branch?: unknown };
-  sender?: { login?: unknown };
-}
+type RepositoryPayload = Untrusted<PushEvent>;
 
 /**
  * The event policy (DESIGN.md, "Event policy"), per repository options from its config
