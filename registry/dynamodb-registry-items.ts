@@ -5,9 +5,10 @@ import {
   type EnvironmentStatus,
   formatIdentityKey,
 } from "../core/environment.ts";
-import { StackforkError } from "../core/errors.ts";
 import type { HistoryEvent } from "../core/history-event.ts";
 import { identityOf } from "../core/identity-of.ts";
+import { compactEnvironment } from "./compact-environment.ts";
+import { formatSearchText } from "./format-search-text.ts";
 import type { LogLine } from "./registry.ts";
 
 /*
@@ -157,7 +158,7 @@ export function toEnvironmentItem(environment: Environment, version: number): En
     repositoryKey: environment.repository.toLowerCase(),
     ...(environment.owner !== undefined && { ownerKey: environment.owner.toLowerCase() }),
     ...(outputs !== undefined && { outputsJson: JSON.stringify(outputs) }),
-    searchText: [environment.name, environment.branch, environment.repository].join("\n").toLowerCase(),
+    searchText: formatSearchText(environment),
     version,
     gsi1pk: environmentIndexes.all.value(),
     gsi1sk: sortKey,
@@ -167,71 +168,23 @@ export function toEnvironmentItem(environment: Environment, version: number): En
   };
 }
 
-/** Absent optional fields are left out, never `null`: the Environment JSON of DESIGN.md. */
-export function toEnvironment(item: EnvironmentItem): Environment {
-  return {
-    id: item.id,
-    name: item.name,
-    kind: item.kind,
-    repository: item.repository,
-    branch: item.branch,
-    ...(item.pullRequest !== undefined && { pullRequest: item.pullRequest }),
-    ...(item.owner !== undefined && { owner: item.owner }),
-    status: item.status,
-    ...(item.url !== undefined && { url: item.url }),
-    ...(item.commitSha !== undefined && { commitSha: item.commitSha }),
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
-    ...(item.expiresAt !== undefined && { expiresAt: item.expiresAt }),
-    ...(item.lastError !== undefined && { lastError: { code: item.lastError.code, message: item.lastError.message } }),
-    ...(item.lastDeployMs !== undefined && { lastDeployMs: item.lastDeployMs }),
-    ...(item.outputsJson !== undefined && { outputs: JSON.parse(item.outputsJson) as Record<string, unknown> }),
-  };
-}
-
-export function toHistoryEvent(item: HistoryEvent): HistoryEvent {
-  return {
-    id: item.id,
-    environmentId: item.environmentId,
-    at: item.at,
-    type: item.type,
-    message: item.message,
-    ...(item.actor !== undefined && { actor: item.actor }),
-    ...(item.deliveryId !== undefined && { deliveryId: item.deliveryId }),
-    ...(item.jobId !== undefined && { jobId: item.jobId }),
-    ...(item.commitSha !== undefined && { commitSha: item.commitSha }),
-    ...(item.durationMs !== undefined && { durationMs: item.durationMs }),
-    ...(item.errorCode !== undefined && { errorCode: item.errorCode }),
-  };
+/** The environment an item holds (see compact-environment.ts), outputs parsed back from their JSON. */
+export function toEnvironment({ outputsJson, ...item }: EnvironmentItem): Environment {
+  return compactEnvironment({
+    ...item,
+    outputs: outputsJson === undefined ? undefined : (JSON.parse(outputsJson) as Record<string, unknown>),
+  });
 }
 
 export function toLogLine(item: LogLineItem): LogLine {
   return { seq: item.seq, jobId: item.jobId, at: item.at, text: item.text };
 }
 
-/** Every index's sort key. */
+/** Every index's sort key: ISO 8601 is fixed width, so it sorts exactly as (updatedAt, id). */
 export function formatSortKey(updatedAt: string, id: string): string {
   return `${updatedAt}#${id}`;
 }
 
-/**
- * The sort key a page ended at, opaque to callers: the same `[updatedAt, id]` as the SQLite
- * adapter's, and valid on any of the indexes (they share the sort key).
- */
-export function encodeCursor(sortKey: string): string {
-  const split = sortKey.indexOf("#");
-  return Buffer.from(JSON.stringify([sortKey.slice(0, split), sortKey.slice(split + 1)])).toString("base64url");
-}
-
-/** The sort key of a cursor `encodeCursor` made; INVALID_INPUT for anything else. */
-export function decodeCursor(cursor: string): string {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
-      return formatSortKey(value[0], value[1]);
-    }
-  } catch {
-    // Not JSON: reported below like any other foreign cursor.
-  }
-  throw new StackforkError("INVALID_INPUT", "the cursor is not one this registry returned");
-}
+/** Conditions on an item's existence (every item has a `pk`). */
+export const NOT_EXISTS = "attribute_not_exists(pk)";
+export const EXISTS = "attribute_exists(pk)";

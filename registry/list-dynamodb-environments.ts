@@ -1,15 +1,10 @@
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
-import type { DynamoDbSender } from "../aws/create-dynamodb-sender.ts";
-import { StackforkError } from "../core/errors.ts";
-import {
-  decodeCursor,
-  type EnvironmentItem,
-  encodeCursor,
-  environmentIndexes,
-  formatSortKey,
-  toEnvironment,
-} from "./dynamodb-registry-items.ts";
+import { QueryCommand, type QueryCommandOutput } from "@aws-sdk/lib-dynamodb";
+import { decodeListCursor } from "./decode-list-cursor.ts";
+import { type EnvironmentItem, environmentIndexes, formatSortKey, toEnvironment } from "./dynamodb-registry-items.ts";
+import { encodeListCursor } from "./encode-list-cursor.ts";
+import type { DynamoDbRegistryTable } from "./get-dynamodb-registry-item.ts";
 import type { EnvironmentPage, ListEnvironmentsQuery } from "./registry.ts";
+import { requirePositiveInteger } from "./require-positive-integer.ts";
 
 const DEFAULT_PAGE_LIMIT = 100;
 /**
@@ -20,12 +15,6 @@ const DEFAULT_PAGE_LIMIT = 100;
 const FILTERED_BATCH = 200;
 const MAX_BATCH = 5000;
 
-export interface ListDynamoDbEnvironmentsOptions {
-  documents: DynamoDBDocumentClient;
-  tableName: string;
-  sender: DynamoDbSender;
-}
-
 /**
  * One page of environments, newest first, from the index that fits the query: never a Scan. A
  * repository reads that repository's index; otherwise the default (destroyed hidden) reads the
@@ -34,14 +23,13 @@ export interface ListDynamoDbEnvironmentsOptions {
  * made a moment ago may not be listed yet (DynamoDB: usually well under a second).
  */
 export async function listDynamoDbEnvironments(
-  { documents, tableName, sender }: ListDynamoDbEnvironmentsOptions,
+  { documents, tableName, sender }: DynamoDbRegistryTable,
   query: ListEnvironmentsQuery,
 ): Promise<EnvironmentPage> {
   const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new StackforkError("INVALID_INPUT", "limit must be a positive integer", { details: { limit } });
-  }
-  const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  requirePositiveInteger(limit, "limit");
+  // The cursor's [updatedAt, id] as the indexes' sort key: every index shares it.
+  const before = query.cursor === undefined ? undefined : formatSortKey(...decodeListCursor(query.cursor));
   const { index, partition } = chooseIndex(query);
   const filter = buildFilter(query);
   const names: Record<string, string> = {
@@ -81,7 +69,7 @@ export async function listDynamoDbEnvironments(
 
   const page = matches.slice(0, limit);
   const last = page.at(-1);
-  const nextCursor = matches.length > limit && last ? encodeCursor(formatSortKey(last.updatedAt, last.id)) : undefined;
+  const nextCursor = matches.length > limit && last ? encodeListCursor(last.updatedAt, last.id) : undefined;
   return { environments: page.map(toEnvironment), ...(nextCursor !== undefined && { nextCursor }) };
 }
 
