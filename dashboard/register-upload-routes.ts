@@ -1,14 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import {
-  bearerSecurity,
-  errorResponses,
-  errorSchema,
-  uploadBodySchema,
-  uploadConfigSchema,
-  uploadTicketSchema,
-} from "./api-schemas.ts";
+import { bearerSecurity, errorResponses, errorSchema } from "./api-schemas.ts";
 import type { EnvironmentActions, UploadRequest } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
+import { uploadBodySchema, uploadConfigSchema, uploadTicketSchema } from "./upload-schemas.ts";
 
 export interface UploadRouteDeps {
   actions: EnvironmentActions;
