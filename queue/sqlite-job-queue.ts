@@ -1,8 +1,12 @@
 import type Database from "better-sqlite3";
-import { StackforkError } from "../core/errors.ts";
 import { createGroupCommit } from "../sqlite/create-group-commit.ts";
 import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
+import { describeTakeover } from "./describe-takeover.ts";
+import { findClaimableJob } from "./find-claimable-job.ts";
 import type { EnqueueInput, EnqueueResult, Job, JobQueue, JobReason, JobType } from "./job-queue.ts";
+import { leaseLost } from "./lease-lost.ts";
+import { planEnqueue } from "./plan-enqueue.ts";
+import { requirePositiveLease } from "./require-positive-lease.ts";
 import { sqliteJobQueueMigrations } from "./sqlite-job-queue-migrations.ts";
 
 export interface SqliteJobQueueOptions {
@@ -46,38 +50,33 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
   const group = createGroupCommit(db, { syncWal: true });
 
   const enqueue = db.transaction((input: EnqueueInput, now: Date): EnqueueResult => {
-    const superseded = input.type === "destroy" ? dropQueuedDeploys(input.environmentId) : [];
-    const abortRequested = input.type === "destroy" ? requestAbort(input.environmentId) : undefined;
-    // Only the environment's last job may absorb a request: a deploy queued before a destroy (a retried
-    // one) must not take the newest SHA, or the destroy would run after it and win.
-    const last = sql.lastJobOfEnvironment.get(input.environmentId);
-    const collapsed = last?.state === "queued" && last.type === input.type;
-    if (collapsed) {
+    const plan = planEnqueue(pendingOf(input.environmentId), input.type);
+    for (const { row } of plan.drop) sql.deleteJob.run(row.seq);
+    if (plan.abort) sql.requestCancel.run(plan.abort.row.seq);
+    const into = plan.into?.row;
+    if (into) {
       sql.collapse.run({
-        seq: last.seq,
-        commit_sha: input.commitSha ?? last.commit_sha,
+        seq: into.seq,
+        commit_sha: input.commitSha ?? into.commit_sha,
         reason: JSON.stringify(input.reason),
       });
     }
-    const seq = collapsed ? last.seq : insertJob(input, now);
-    return { job: readJob(seq), collapsed, superseded, ...(abortRequested && { abortRequested }) };
+    return {
+      job: readJob(into ? into.seq : insertJob(input, now)),
+      collapsed: into !== undefined,
+      superseded: plan.drop.map(({ row }) => toJob(row)),
+      ...(plan.abort && { abortRequested: readJob(plan.abort.row.seq) }),
+    };
   });
 
   const enqueueIfIdle = db.transaction((input: EnqueueInput, now: Date): Job | undefined =>
-    sql.lastJobOfEnvironment.get(input.environmentId) ? undefined : readJob(insertJob(input, now)),
+    planEnqueue(pendingOf(input.environmentId), input.type, { ifIdle: true }).action === "skip"
+      ? undefined
+      : readJob(insertJob(input, now)),
   );
 
-  function dropQueuedDeploys(environmentId: string): Job[] {
-    const rows = sql.queuedDeploys.all(environmentId);
-    for (const row of rows) sql.deleteJob.run(row.seq);
-    return rows.map(toJob);
-  }
-
-  function requestAbort(environmentId: string): Job | undefined {
-    const running = sql.runningDeploy.get(environmentId);
-    if (!running) return undefined;
-    sql.requestCancel.run(running.seq);
-    return readJob(running.seq);
+  function pendingOf(environmentId: string): PendingRow[] {
+    return sql.jobsOfEnvironment.all(environmentId).map(toPendingRow);
   }
 
   function insertJob(input: EnqueueInput, now: Date): number {
@@ -99,19 +98,16 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
   }
 
   const claim = db.transaction((owner: string, now: Date, leaseMs: number, environmentId?: string): Job | undefined => {
-    const row =
-      environmentId === undefined
-        ? sql.nextClaimable.get({ now: now.getTime() })
-        : sql.nextClaimableOfEnvironment.get({ now: now.getTime(), environment_id: environmentId });
-    if (!row) return undefined;
-    // A running job is claimable only because its lease expired: its worker is gone, this is a new attempt.
-    const takenOver =
-      row.state === "running"
-        ? { owner: row.lease_owner ?? "", leaseExpiredAt: new Date(row.lease_expires_at ?? 0).toISOString() }
-        : undefined;
-    const attempt = takenOver ? row.attempt + 1 : row.attempt;
-    sql.takeLease.run({ seq: row.seq, owner, lease_expires_at: now.getTime() + leaseMs, attempt });
-    return { ...readJob(row.seq), ...(takenOver && { takenOver }) };
+    const nowMs = now.getTime();
+    const job = findClaimable(
+      environmentId === undefined ? sql.allJobs.all() : sql.jobsOfEnvironment.all(environmentId),
+      nowMs,
+    );
+    if (!job) return undefined;
+    const takenOver = describeTakeover(job);
+    const attempt = takenOver ? job.row.attempt + 1 : job.row.attempt;
+    sql.takeLease.run({ seq: job.row.seq, owner, lease_expires_at: nowMs + leaseMs, attempt });
+    return { ...readJob(job.row.seq), ...(takenOver && { takenOver }) };
   });
 
   /** The job while this owner holds it (an expired lease nobody took again still counts), else LEASE_LOST. */
@@ -119,7 +115,7 @@ export function createSqliteJobQueue(options: SqliteJobQueueOptions): JobQueue {
     const seq = parseJobId(jobId);
     const row = seq === undefined ? undefined : sql.jobBySeq.get(seq);
     if (row?.state !== "running" || row.lease_owner !== owner) {
-      throw new StackforkError("LEASE_LOST", `${owner} no longer holds ${jobId}`, { details: { jobId, owner } });
+      throw leaseLost(jobId, owner);
     }
     return row;
   }
@@ -174,40 +170,11 @@ function prepareStatements(db: Database.Database) {
       `INSERT INTO jobs (environment_id, type, commit_sha, reason, attempt, enqueued_at, run_after, state)
        VALUES (@environment_id, @type, @commit_sha, @reason, 1, @enqueued_at, @run_after, 'queued')`,
     ),
-    lastJobOfEnvironment: db.prepare<[string], JobRow>(
-      "SELECT * FROM jobs WHERE environment_id = ? ORDER BY seq DESC LIMIT 1",
-    ),
-    queuedDeploys: db.prepare<[string], JobRow>(
-      "SELECT * FROM jobs WHERE environment_id = ? AND type = 'deploy' AND state = 'queued' ORDER BY seq",
-    ),
-    runningDeploy: db.prepare<[string], JobRow>(
-      "SELECT * FROM jobs WHERE environment_id = ? AND type = 'deploy' AND state = 'running' ORDER BY seq LIMIT 1",
-    ),
     collapse: db.prepare<[{ seq: number; commit_sha: string | null; reason: string }]>(
       "UPDATE jobs SET commit_sha = @commit_sha, reason = @reason WHERE seq = @seq",
     ),
     requestCancel: db.prepare<[number]>("UPDATE jobs SET cancel_requested = 1 WHERE seq = ?"),
     deleteJob: db.prepare<[number]>("DELETE FROM jobs WHERE seq = ?"),
-    // Claimable: due (queued and run_after reached, or running with an expired lease), first of its
-    // environment, and no other job of the environment under a live lease.
-    nextClaimable: db.prepare<[{ now: number }], JobRow>(
-      `SELECT * FROM jobs AS j
-       WHERE ((j.state = 'queued' AND j.run_after <= @now) OR (j.state = 'running' AND j.lease_expires_at <= @now))
-         AND j.seq = (SELECT min(k.seq) FROM jobs AS k WHERE k.environment_id = j.environment_id)
-         AND NOT EXISTS (SELECT 1 FROM jobs AS k WHERE k.environment_id = j.environment_id AND k.seq <> j.seq
-                         AND k.state = 'running' AND k.lease_expires_at > @now)
-       ORDER BY j.seq LIMIT 1`,
-    ),
-    // The same rules, one environment: its first job, when due and no other job of it is leased.
-    nextClaimableOfEnvironment: db.prepare<[{ now: number; environment_id: string }], JobRow>(
-      `SELECT * FROM jobs AS j
-       WHERE j.environment_id = @environment_id
-         AND ((j.state = 'queued' AND j.run_after <= @now) OR (j.state = 'running' AND j.lease_expires_at <= @now))
-         AND NOT EXISTS (SELECT 1 FROM jobs AS k WHERE k.environment_id = j.environment_id AND k.seq < j.seq)
-         AND NOT EXISTS (SELECT 1 FROM jobs AS k WHERE k.environment_id = j.environment_id AND k.seq <> j.seq
-                         AND k.state = 'running' AND k.lease_expires_at > @now)
-       LIMIT 1`,
-    ),
     takeLease: db.prepare<[{ seq: number; owner: string; lease_expires_at: number; attempt: number }]>(
       `UPDATE jobs SET state = 'running', lease_owner = @owner, lease_expires_at = @lease_expires_at, attempt = @attempt
        WHERE seq = @seq`,
@@ -221,6 +188,45 @@ function prepareStatements(db: Database.Database) {
       "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'running' AND lease_owner = ?",
     ),
   };
+}
+
+/** A row as the shared rules (planEnqueue, findClaimableJob, describeTakeover) read it. */
+interface PendingRow {
+  row: JobRow;
+  type: JobType;
+  state: JobRow["state"];
+  runAfter: number;
+  leaseOwner?: string;
+  leaseExpiresAt?: number;
+}
+
+function toPendingRow(row: JobRow): PendingRow {
+  return {
+    row,
+    type: row.type,
+    state: row.state,
+    runAfter: row.run_after,
+    ...(row.lease_owner !== null && { leaseOwner: row.lease_owner }),
+    ...(row.lease_expires_at !== null && { leaseExpiresAt: row.lease_expires_at }),
+  };
+}
+
+/**
+ * The oldest claimable job of `rows` (in seq order, of one environment or all): the claimable job of
+ * each environment, the environment whose first job is oldest first.
+ */
+function findClaimable(rows: JobRow[], nowMs: number): PendingRow | undefined {
+  const byEnvironment = new Map<string, PendingRow[]>();
+  for (const row of rows) {
+    const jobs = byEnvironment.get(row.environment_id) ?? [];
+    jobs.push(toPendingRow(row));
+    byEnvironment.set(row.environment_id, jobs);
+  }
+  for (const jobs of byEnvironment.values()) {
+    const job = findClaimableJob(jobs, nowMs);
+    if (job) return job;
+  }
+  return undefined;
 }
 
 function toJob(row: JobRow): Job {
@@ -240,10 +246,4 @@ function toJob(row: JobRow): Job {
 function parseJobId(jobId: string): number | undefined {
   const match = /^job-(\d+)$/.exec(jobId);
   return match ? Number(match[1]) : undefined;
-}
-
-function requirePositiveLease(leaseMs: number): void {
-  if (!Number.isInteger(leaseMs) || leaseMs < 1) {
-    throw new StackforkError("INVALID_INPUT", "leaseMs must be a positive integer", { details: { leaseMs } });
-  }
 }
