@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { StackforkError } from "../core/errors.ts";
+import type { AwsClientOptions } from "./aws-client-config.ts";
 import { awsClientConfig } from "./aws-client-config.ts";
-import type { AwsClientOptions } from "./create-aws-clients.ts";
 import { DEPLOYER_SESSION_TAG_KEYS, type DeployerSessionTags } from "./deployer-names.ts";
 import { translateAwsError } from "./translate-aws-error.ts";
 

@@ -1,4 +1,9 @@
-import type { AwsClientOptions } from "./create-aws-clients.ts";
+export interface AwsClientOptions {
+  /** Attempts per call, retries included. @default 6 */
+  maxAttempts?: number;
+  /** Tests only (a throttling proxy): one endpoint for every service, ahead of the standard chain. */
+  endpoint?: string;
+}
 
 /**
  * What every AWS client of stackfork is built with. Region, endpoint (`AWS_ENDPOINT_URL`,

@@ -4,7 +4,10 @@ import { ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { STSClient } from "@aws-sdk/client-sts";
-import { awsClientConfig } from "./aws-client-config.ts";
+import { type AwsClientOptions, awsClientConfig } from "./aws-client-config.ts";
+
+export type { AwsClientOptions } from "./aws-client-config.ts";
+
 import { createStoreClients, type StoreClients } from "./create-store-clients.ts";
 
 export interface AwsClients extends StoreClients {
@@ -15,13 +18,6 @@ export interface AwsClients extends StoreClients {
   iam: IAMClient;
   /** Who the caller is (the account bootstrap creates the deployer role in). */
   sts: STSClient;
-}
-
-export interface AwsClientOptions {
-  /** Attempts per call, retries included. @default 6 */
-  maxAttempts?: number;
-  /** Tests only (a throttling proxy): one endpoint for every service, ahead of the standard chain. */
-  endpoint?: string;
 }
 
 /**

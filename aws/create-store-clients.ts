@@ -1,8 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { AwsClientOptions } from "./aws-client-config.ts";
 import { awsClientConfig } from "./aws-client-config.ts";
-import type { AwsClientOptions } from "./create-aws-clients.ts";
 
 /**
  * The clients of the registry and the job queue only: DynamoDB and SQS. The webhook Lambda loads
