@@ -69,7 +69,7 @@ export function defineAwsResources(prefix: string): AwsResources {
       ],
       ttlAttribute: "ttl",
     },
-    // Jobs: the truth of the queue (queue/aws-job-queue.ts documents the item shapes). One sparse
+    // Jobs: the truth of the queue (queue/aws-job-item.ts documents the item shapes). One sparse
     // index, of the environments with jobs by when their first job can be claimed: every index an
     // item is in is written again on every write of the item (projection ALL), so no second one.
     jobsTable: {
