@@ -1,5 +1,6 @@
 import type { Environment } from "../core/environment.ts";
 import type { Logger } from "../core/logger.ts";
+import { createEnvironmentChain } from "./create-environment-chain.ts";
 import type { GitHubClient, GitHubOctokit } from "./create-github-client.ts";
 import type { EnvironmentNotice, Notifier } from "./notifier.ts";
 import { environmentCommentMarker, renderEnvironmentComment } from "./render-environment-comment.ts";
@@ -50,7 +51,9 @@ export function createGitHubNotifier(options: GitHubNotifierOptions): Notifier {
   /** deployment id -> its latest state, as far as we know (we set it, or we read it) */
   const known = new Map<number, string>();
   /** One notice at a time per environment, in order, whatever the caller does. */
-  const queues = new Map<string, Promise<void>>();
+  const chain = createEnvironmentChain((err, environment) =>
+    log.error({ err: describe(err), environment }, "GitHub not told about the environment"),
+  );
 
   const logUrlOf = (environment: Environment) =>
     options.dashboardUrl
@@ -271,15 +274,11 @@ export function createGitHubNotifier(options: GitHubNotifierOptions): Notifier {
     notify(notice) {
       const { environment } = notice;
       const noticeLog = log.child({ environment: environment.id, phase: notice.phase, jobId: notice.jobId });
-      const previous = queues.get(environment.id) ?? Promise.resolve();
-      const next = previous
-        .then(() => deliver(notice, noticeLog))
-        .catch((err: unknown) => noticeLog.error({ err: describe(err) }, "GitHub not told about the environment"));
-      queues.set(environment.id, next);
-      void next.then(() => {
-        if (queues.get(environment.id) === next) queues.delete(environment.id);
-      });
-      return next;
+      return chain.run(environment.id, () =>
+        deliver(notice, noticeLog).catch((err: unknown) =>
+          noticeLog.error({ err: describe(err) }, "GitHub not told about the environment"),
+        ),
+      );
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "../core/logger.ts";
+import { createEnvironmentChain } from "../github/create-environment-chain.ts";
 import type { EnvironmentNotice, Notifier } from "../github/notifier.ts";
 
 export interface NoticeChainDeps {
@@ -15,18 +16,9 @@ export type Notify = (notice: EnvironmentNotice) => void;
  * `settled()` waits for the notices still on their way (a stopping worker).
  */
 export function createNoticeChain(deps: NoticeChainDeps): { notify: Notify; settled: () => Promise<unknown> } {
-  const notices = new Map<string, Promise<void>>();
-
-  const notify: Notify = (notice) => {
-    const id = notice.environment.id;
-    const next = (notices.get(id) ?? Promise.resolve())
-      .then(() => deps.notifier.notify(notice))
-      .catch((err: unknown) => deps.log.error({ err, environment: id }, "notifier failed"));
-    notices.set(id, next);
-    void next.then(() => {
-      if (notices.get(id) === next) notices.delete(id);
-    });
+  const chain = createEnvironmentChain((err, environment) => deps.log.error({ err, environment }, "notifier failed"));
+  return {
+    notify: (notice) => void chain.run(notice.environment.id, () => deps.notifier.notify(notice)),
+    settled: chain.settled,
   };
-
-  return { notify, settled: () => Promise.allSettled(notices.values()) };
 }
