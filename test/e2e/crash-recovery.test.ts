@@ -138,13 +138,6 @@ describe("crash recovery on the AWS adapters, a quarter of DynamoDB and SQS requ
         ),
       ),
     );
-    {
-      const { writeFileSync } = await import("node:fs");
-      for (const env of envs) {
-        const logs = await (await fetch(`${current.baseUrl}/api/environments/${env.id}/logs?limit=5000`)).json();
-        writeFileSync(`/tmp/x/dbg-${env.name}.json`, JSON.stringify({ env, logs }, null, 1));
-      }
-    }
     for (const [i, env] of envs.entries()) {
       expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
       expect(env.commitSha).toBe(newest.get(branches[i] as string));
