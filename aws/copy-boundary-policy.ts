@@ -1,5 +1,6 @@
 import { COPY_CONDITIONS, SESSION } from "./copy-identity-conditions.ts";
 import type { DeployerScope } from "./deployer-scope.ts";
+import { DYNAMODB_ITEM_ACTIONS } from "./dynamodb-item-actions.ts";
 import type { IamPolicyDocument } from "./iam-policy-document.ts";
 
 /**
@@ -17,17 +18,7 @@ export function copyBoundaryPolicy({ partition, region, account }: DeployerScope
       {
         Sid: "OwnTableItems",
         Effect: "Allow",
-        Action: [
-          "dynamodb:GetItem",
-          "dynamodb:BatchGetItem",
-          "dynamodb:Query",
-          "dynamodb:Scan",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:BatchWriteItem",
-          "dynamodb:ConditionCheckItem",
-        ],
+        Action: DYNAMODB_ITEM_ACTIONS,
         // `<table>/index/<name>` too: the wildcard spans the slash.
         Resource: [`arn:${partition}:dynamodb:${region}:${account}:table/${SESSION.environment}-*`],
         Condition: COPY_CONDITIONS.own,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DYNAMODB_ITEM_ACTIONS } from "../aws/dynamodb-item-actions.ts";
 
 /**
  * IAM statements of the platform's roles. Every action is named: no `*` and no `service:*`
@@ -34,17 +35,7 @@ export function assumedByService(service: string, account?: pulumi.Input<string>
 }
 
 /** Every item action of the platform's adapters (registry/, queue/, reconciliation). */
-export const ALL_ITEM_ACTIONS = [
-  "dynamodb:GetItem",
-  "dynamodb:BatchGetItem",
-  "dynamodb:Query",
-  "dynamodb:Scan",
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:BatchWriteItem",
-  "dynamodb:ConditionCheckItem",
-];
+export const ALL_ITEM_ACTIONS = DYNAMODB_ITEM_ACTIONS;
 
 /**
  * What intake calls (registry/dynamodb-registry.ts: rememberDelivery, forgetDelivery,
