@@ -1,7 +1,8 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Environment } from "../../core/environment.ts";
 import { createAwsJobQueue } from "../../queue/aws-job-queue.ts";
@@ -13,7 +14,7 @@ import { findEngineProcesses } from "../support/find-engine-processes.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
 import { readProcesses } from "../support/read-processes.ts";
 import { readUpdateHistory, type UpdateRecord } from "../support/read-update-history.ts";
-import { stopProcessesMentioning } from "../support/stack-state.ts";
+import { listStackLocks, stopProcessesMentioning } from "../support/stack-state.ts";
 import { startThrottlingProxy, type ThrottlingProxy } from "../support/throttling-proxy.ts";
 import { watchStackEngines } from "../support/watch-stack-engines.ts";
 import { pushPayload } from "../support/webhook-deliveries.ts";
@@ -47,6 +48,12 @@ function findInterleavedUpdates(updates: UpdateRecord[]): [UpdateRecord, UpdateR
   }
   return interleaved;
 }
+
+/** The processes of an environment's local copy: run-copy.ts, on the copy's own data dir. */
+const copyProcessesOf = (dataDir: string, name: string) =>
+  readProcesses().filter(
+    (p) => p.args.some((arg) => arg.endsWith("/run-copy.ts")) && p.args.includes(path.join(dataDir, "copies", name)),
+  );
 
 const summarize = (envs: Environment[]) =>
   envs.map((e) => `${e.branch}: ${e.status} @ ${e.commitSha?.slice(0, 7) ?? "-"}`).join(", ");
@@ -142,6 +149,8 @@ describe("crash recovery on the AWS adapters, a quarter of DynamoDB and SQS requ
       expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
       expect(env.commitSha).toBe(newest.get(branches[i] as string));
       expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: env.commitSha });
+      // One copy: none left behind by an update cut off between starting a copy and recording it.
+      expect(copyProcessesOf(dataDir, env.name)).toHaveLength(1);
     }
     // None stuck: no job left queued or running behind a `ready`.
     const queue = createAwsJobQueue({ clients: aws.clients, resources: aws.resources });
@@ -204,12 +213,16 @@ describe("a delivery burst cut by kill -9", () => {
         [1, 2, 3, 4, 5].map((n) => repo.commit(`unpushed/${branch}`, `${branch} ${n}`)),
       ]),
     );
+    // Asynchronous: this process must keep up with the server's answers meanwhile.
     const moveBranch = (branch: string, sha: string) =>
-      execFileSync("git", ["update-ref", `refs/heads/${branch}`, sha], { cwd: repo.dir });
+      promisify(execFile)("git", ["update-ref", `refs/heads/${branch}`, sha], { cwd: repo.dir });
 
     const first = await start();
     server = first;
-    const killAfter = random.between(10, 35);
+    // The kill comes a few milliseconds after the n-th push is sent: that push and the others on their
+    // way are anywhere between the socket and the answer.
+    const killAt = random.between(10, 35);
+    const killDelayMs = random.between(0, 20);
     const accepted = new Map<string, string>();
     // A push whose request the kill cut off may or may not have been taken: it was not accepted,
     // yet the server may have written it before it died.
@@ -217,14 +230,18 @@ describe("a delivery burst cut by kill -9", () => {
     const statuses: number[] = [];
     const failedBeforeTheKill: unknown[] = [];
     let killing: Promise<void> | undefined;
+    let sent = 0;
     await Promise.all(
       branches.map(async (branch) => {
         for (const sha of commits.get(branch) ?? []) {
           if (killing) return;
-          moveBranch(branch, sha);
+          await moveBranch(branch, sha);
+          if (killing) return;
           cutOff.set(branch, sha);
+          const answering = first.deliver("push", pushPayload(REPO, branch, sha));
+          if (++sent === killAt) void sleep(killDelayMs).then(() => (killing ??= first.stop("SIGKILL")));
           try {
-            const answer = await first.deliver("push", pushPayload(REPO, branch, sha));
+            const answer = await answering;
             statuses.push(answer.status);
             cutOff.delete(branch);
             if (answer.status !== 202) return;
@@ -233,17 +250,16 @@ describe("a delivery burst cut by kill -9", () => {
             if (!killing) failedBeforeTheKill.push(err);
             return; // the server died under this request
           }
-          if (statuses.length === killAfter) killing = first.stop("SIGKILL");
         }
       }),
     );
     await killing;
     console.log(
-      `killed after ${killAfter} answers: ${accepted.size} branches with an accepted push, ${cutOff.size} cut off`,
+      `killed ${killDelayMs} ms after push ${killAt} was sent: ${statuses.length} answered, ${accepted.size} branches with an accepted push, ${cutOff.size} cut off`,
     );
     expect(failedBeforeTheKill).toEqual([]);
     expect(statuses).toEqual(Array(statuses.length).fill(202));
-    expect(cutOff.size).toBeGreaterThan(0);
+    expect(statuses.length).toBeLessThan(50);
 
     const restarted = await start();
     server = restarted;
@@ -270,6 +286,7 @@ describe("a delivery burst cut by kill -9", () => {
         expect(allowed(branch)).toContain(env?.commitSha);
         expect(await (await fetch(`${env?.url}/`)).json()).toMatchObject({ branch, commit: env?.commitSha });
       }
+      for (const env of envs) expect(copyProcessesOf(dataDir, env.name)).toHaveLength(1);
       // A branch whose every push was cut off has an environment only if the server took that push.
       for (const env of envs.filter((e) => !accepted.has(e.branch))) expect(env.commitSha).toBe(cutOff.get(env.branch));
       const past = envs.filter((e) => e.commitSha !== accepted.get(e.branch)).map((e) => e.branch);
@@ -338,12 +355,65 @@ describe("engine processes after kill -9 mid-deploy", () => {
     );
     expect(findEngineProcesses(dataDir)).toEqual([]);
     // The copy outlives the server by design: one process, its own, serving the deployed commit.
-    const copies = readProcesses().filter(
-      (p) =>
-        p.args.some((arg) => arg.endsWith("/run-copy.ts")) && p.args.includes(path.join(dataDir, "copies", env.name)),
-    );
+    const copies = copyProcessesOf(dataDir, env.name);
     expect(copies).toHaveLength(1);
     expect(copies[0]?.runMarker).toBeUndefined();
     expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: sha });
+  });
+});
+
+// The machine goes down (power, OOM killer, a container killed): the engine dies with the server,
+// before it can release the stack's lock. The next start must recover the lock of a stack that was
+// already deployed, from the checkout of the new commit. On the AWS adapters a plain kill -9 of the
+// server often ends the same way (the S3 lock outlives the engine): the first test meets it too.
+describe("a stack left locked by a crash of server and engine", () => {
+  let work: string;
+  let dataDir: string;
+  let repo: FixtureRepository;
+  let server: EmbeddedServer | undefined;
+  const start = () =>
+    startEmbeddedServer({
+      dataDir,
+      repositories: [{ name: REPO, localPath: repo.dir }],
+      extraConfig: { leaseSeconds: 5 },
+    });
+
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), "stackfork-crash-locked-"));
+    dataDir = path.join(work, "data");
+    repo = createFixtureRepository(path.join(work, "repo"));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    stopProcessesMentioning(work);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("kill -9 of server and engine while a second commit deploys, restart: the lock is recovered, ready at the second commit", {
+    timeout: 240_000,
+  }, async () => {
+    const first = await start();
+    server = first;
+    const a = repo.commit("second", "first commit");
+    const id = queuedId((await first.deliver("push", pushPayload(REPO, "second", a))).body);
+    await first.waitFor(id, (e) => e.status === "ready" && e.commitSha === a);
+    const b = repo.commit("second", "second commit");
+    expect((await first.deliver("push", pushPayload(REPO, "second", b))).status).toBe(202);
+    await first.waitFor(id, (e) => e.status === "deploying" && listStackLocks(dataDir).length > 0, 60_000);
+    // The engine first, the server at once after (both signals before either can act).
+    for (const p of findEngineProcesses(dataDir)) process.kill(p.pid, "SIGKILL");
+    await first.stop("SIGKILL");
+    expect(listStackLocks(dataDir)).not.toEqual([]);
+
+    const restarted = await start();
+    server = restarted;
+    const env = await restarted.waitFor(
+      id,
+      (e) => (e.status === "ready" && e.commitSha === b) || e.status === "failed",
+    );
+    expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
+    expect(env.events.map((e) => e.type)).toContain("lock_recovered");
+    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: b });
+    expect(listStackLocks(dataDir)).toEqual([]);
   });
 });

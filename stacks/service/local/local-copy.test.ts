@@ -99,6 +99,23 @@ describe("the service stack, target local, on the real pulumi engine", () => {
     expect(await getJson("/")).toMatchObject({ commit: secondCommit });
   });
 
+  it("refreshes when the checkout that deployed it is not visible, and the next up moves it to the new one", async () => {
+    // A lock recovery refreshes from the new commit's sandbox: the state's inputs name a tree it cannot see.
+    const state = await stack.exportStack();
+    const deployed = providerModuleOf(state);
+    pointProviderAt(state, path.join(path.dirname(dataDir), "unseen-checkout", "local-copy-provider.ts"));
+    await stack.importStack(state);
+
+    const refreshed = await stack.refresh();
+    expect(refreshed.summary.result).toBe("succeeded");
+    const result = await stack.up();
+    expect(result.summary.resourceChanges).toEqual({ update: 1, same: 1 });
+    rememberPid();
+    const after = await stack.exportStack();
+    expect(providerModuleOf(after)).toBe(deployed);
+    expect(await getJson("/")).toMatchObject({ commit: secondCommit });
+  });
+
   it("stops the process and frees the port on destroy, leaving no resources", async () => {
     const pid = readPid();
     const result = await stack.destroy();
@@ -118,11 +135,7 @@ describe("the service stack, target local, on the real pulumi engine", () => {
     expect(up.summary.resourceChanges).toEqual({ create: 2 });
     const pid = readPid();
     const state = await stack.exportStack();
-    const gone = path.join(path.dirname(dataDir), "removed-checkout", "local-copy-provider.ts");
-    for (const resource of state.deployment.resources ?? []) {
-      if (resource.inputs?.providerModule) resource.inputs.providerModule = gone;
-      if (resource.outputs?.providerModule) resource.outputs.providerModule = gone;
-    }
+    pointProviderAt(state, path.join(path.dirname(dataDir), "removed-checkout", "local-copy-provider.ts"));
     await stack.importStack(state);
 
     const result = await stack.destroy();
@@ -130,6 +143,19 @@ describe("the service stack, target local, on the real pulumi engine", () => {
     await waitUntil(() => !isRunning(pid));
     expect(await tryConnect(up.outputs.url?.value)).toBe("refused");
   });
+
+  function providerModuleOf(state: Awaited<ReturnType<Stack["exportStack"]>>): unknown {
+    const resources: Array<{ inputs?: { providerModule?: string } }> = state.deployment.resources ?? [];
+    return resources.find((resource) => resource.inputs?.providerModule)?.inputs?.providerModule;
+  }
+
+  /** Rewrites where the state says the copy's provider code is. */
+  function pointProviderAt(state: Awaited<ReturnType<Stack["exportStack"]>>, providerModule: string): void {
+    for (const resource of state.deployment.resources ?? []) {
+      if (resource.inputs?.providerModule) resource.inputs.providerModule = providerModule;
+      if (resource.outputs?.providerModule) resource.outputs.providerModule = providerModule;
+    }
+  }
 
   function readPid(): number {
     return Number.parseInt(readFileSync(path.join(dataDir, "copy.pid"), "utf8"), 10);

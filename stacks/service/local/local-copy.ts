@@ -10,6 +10,11 @@ type Provider = typeof import("./local-copy-provider.ts");
 // a call of their own (vitest: `__vi_ssr_dynamic_import__`), which Pulumi would then try to serialize.
 const forwardingProvider: pulumi.dynamic.ResourceProvider = {
   async diff(id: string, olds: LocalCopyOutputs, news: LocalCopyInputs) {
+    // A refresh diffs the state against its own inputs, which name the checkout that last deployed
+    // the copy; the job's sandbox may not show that tree (a lock recovery runs in the new commit's).
+    // Nothing to compare with then: the update that follows diffs against the new checkout.
+    const { existsSync } = await new Function("m", "return import(m)")("node:fs");
+    if (!existsSync(news.providerModule)) return {};
     const { localCopyProvider }: Provider = await new Function("m", "return import(m)")(news.providerModule);
     return localCopyProvider.diff(id, olds, news);
   },
