@@ -1,9 +1,10 @@
 import path from "node:path";
 import { parseS3StateUrl } from "../aws/parse-pulumi-urls.ts";
-import { findRepository, type RepositoryConfig, type StackforkConfig } from "../core/config.ts";
+import { findRepository, type StackforkConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createEnvironmentActions } from "../dashboard/create-environment-actions.ts";
 import { createWriteAccessCheck } from "../github/check-write-access.ts";
 import { createGitHubClient } from "../github/create-github-client.ts";

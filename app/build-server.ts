@@ -8,7 +8,7 @@ import Fastify, {
   type FastifySchemaValidationError,
   LogController,
 } from "fastify";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createAuth } from "../dashboard/create-auth.ts";
 import { createEnvironmentActions, type EnvironmentActions } from "../dashboard/create-environment-actions.ts";
 import { createRequestAccess } from "../dashboard/create-request-access.ts";

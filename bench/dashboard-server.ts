@@ -1,6 +1,6 @@
 import path from "node:path";
 import { buildServer } from "../app/build-server.ts";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createEnvironmentActions } from "../dashboard/create-environment-actions.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";

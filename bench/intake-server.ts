@@ -4,7 +4,7 @@ import path from "node:path";
 import { verify } from "@octokit/webhooks-methods";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildServer } from "../app/build-server.ts";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { WEBHOOK_BODY_LIMIT } from "../webhook/receive-delivery.ts";

@@ -3,7 +3,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createGitHubClient } from "../github/create-github-client.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { reconcileWithGitHub } from "../reconciliation/reconcile-with-github.ts";

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { userInfo } from "node:os";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 
 export interface SandboxDefaults {
   owner?: string;

@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createDashboardHarness, DASHBOARD_TOKEN, type DashboardHarness } from "../test/support/dashboard-harness.ts";
 import { listObjectKeys } from "../test/support/s3-objects.ts";
 import { createUploadBucketServer, type UploadBucketServer } from "../test/support/upload-bucket-server.ts";

@@ -1,8 +1,8 @@
 import type { IssueCommentCreatedEvent } from "@octokit/webhooks-types";
-import { readEventPolicy } from "./config.ts";
 import type { PullRequestRef } from "./intent.ts";
 import { parseCommentCommand } from "./parse-comment-command.ts";
 import { type EventContext, ignore, type PolicyDecision } from "./policy-decision.ts";
+import { readEventPolicy } from "./repository-config.ts";
 import type { Untrusted } from "./untrusted-payload.ts";
 
 type CommentPayload = Untrusted<IssueCommentCreatedEvent>;

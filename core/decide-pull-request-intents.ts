@@ -1,6 +1,6 @@
 import type { PullRequestEvent, PullRequestLabeledEvent } from "@octokit/webhooks-types";
-import { readEventPolicy } from "./config.ts";
 import { type EventContext, ignore, type PolicyDecision } from "./policy-decision.ts";
+import { readEventPolicy } from "./repository-config.ts";
 import type { Untrusted } from "./untrusted-payload.ts";
 
 type PullRequestPayload = Untrusted<PullRequestEvent> & Untrusted<PullRequestLabeledEvent>;

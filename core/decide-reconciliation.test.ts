@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { RepositoryConfig } from "./config.ts";
 import {
   decideReconciliation,
   type OpenPullRequest,
@@ -7,6 +6,7 @@ import {
   type ReconciliationInput,
 } from "./decide-reconciliation.ts";
 import type { Environment, EnvironmentStatus } from "./environment.ts";
+import type { RepositoryConfig } from "./repository-config.ts";
 
 const REPO = "acme/api";
 const sha = (c: string) => c.repeat(40);

@@ -1,7 +1,7 @@
-import { type RepositoryConfig, readEventPolicy } from "./config.ts";
 import type { Environment } from "./environment.ts";
 import { identityOf } from "./identity-of.ts";
 import type { Intent } from "./intent.ts";
+import { type RepositoryConfig, readEventPolicy } from "./repository-config.ts";
 
 /** An open pull request as GitHub lists it (`GET /repos/{owner}/{repo}/pulls?state=open`). */
 export interface OpenPullRequest {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { commentPayload, examplePayload, pullRequestPayload, pushPayload } from "../test/support/webhook-deliveries.ts";
-import { defaultEventPolicy, loadConfig, type RepositoryConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
 import { errorCatalogue } from "./errors.ts";
 import { decideIntents, type PolicyDecision } from "./event-policy.ts";
+import { defaultEventPolicy, type RepositoryConfig } from "./repository-config.ts";
 
 const repo: RepositoryConfig = {
   name: "acme/api",

@@ -1,9 +1,9 @@
 import type { PushEvent } from "@octokit/webhooks-types";
-import type { RepositoryConfig } from "./config.ts";
 import { decideBranchIntents } from "./decide-branch-intents.ts";
 import { decideCommentIntents } from "./decide-comment-intents.ts";
 import { decidePullRequestIntents } from "./decide-pull-request-intents.ts";
 import { type EventContext, ignore, type PolicyDecision, type WebhookEvent } from "./policy-decision.ts";
+import type { RepositoryConfig } from "./repository-config.ts";
 import type { Untrusted } from "./untrusted-payload.ts";
 
 export type { EventContext, PolicyDecision, WebhookEvent } from "./policy-decision.ts";

@@ -1,6 +1,6 @@
-import type { RepositoryConfig } from "./config.ts";
 import type { ErrorCode } from "./errors.ts";
 import type { PolicyIntent } from "./intent.ts";
+import type { RepositoryConfig } from "./repository-config.ts";
 
 /**
  * What the event policy makes of one delivery: intents, or why nothing is done. An ignored delivery

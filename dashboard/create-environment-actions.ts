@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment, EnvironmentIdentity } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { Intent, IntentCause } from "../core/intent.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { formatUploadId, UPLOADED_TREE_BRANCH } from "../core/upload-id.ts";
 import { type SubmitResult, submitIntent } from "../intake/submit-intent.ts";
 import type { JobQueue } from "../queue/job-queue.ts";

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
 import { isStackforkError } from "../core/errors.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createSourceReader, type ReadSource } from "../source/create-source-reader.ts";
 import { buildTarball } from "../test/support/build-tarball.ts";
 import { type GitHubApiDouble, startGitHubApiDouble } from "../test/support/github-api-double.ts";

@@ -1,4 +1,4 @@
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { findOrphans } from "../reaper/find-orphans.ts";
 import { type MaintenanceReport, runMaintenance } from "../reaper/run-maintenance.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";

@@ -1,6 +1,6 @@
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { projectNameOf } from "./create-pulumi-provisioner.ts";
 
 export interface AwsCredentials {

@@ -1,5 +1,5 @@
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 
 export interface OperationHooks {
   /** Aborting asks the engine to stop (the CLI gets SIGINT) and the operation fails with DEPLOY_CANCELLED. */

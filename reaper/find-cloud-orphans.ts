@@ -1,5 +1,5 @@
 import type { TaggedResource } from "../aws/list-tagged-resources.ts";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import type { Registry } from "../registry/registry.ts";
 
 /** A cloud resource a copy of the `aws` target created, whose environment is not live. */

@@ -1,6 +1,6 @@
-import type { RepositoryConfig } from "../core/config.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { Logger } from "../core/logger.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { type SubmitIntentDeps, submitIntent } from "../intake/submit-intent.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";

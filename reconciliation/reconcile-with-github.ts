@@ -1,4 +1,3 @@
-import type { RepositoryConfig } from "../core/config.ts";
 import {
   decideReconciliation,
   type ReconciledEnvironment,
@@ -7,6 +6,7 @@ import {
 import { isStackforkError, StackforkError } from "../core/errors.ts";
 import { findPendingApproval } from "../core/find-pending-approval.ts";
 import type { Logger } from "../core/logger.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import type { GitHubClient } from "../github/create-github-client.ts";
 import type { WebhookHook } from "../github/hook-deliveries.ts";
 import type { RateLimitState, RequestCount } from "../github/read-list-conditionally.ts";

@@ -1,7 +1,7 @@
 import { utimesSync } from "node:fs";
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { isUploadId } from "../core/upload-id.ts";
 import { type Checkout, checkoutLocalCommit } from "./checkout-local-commit.ts";
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createSourceReader } from "../source/create-source-reader.ts";
 import { readUploadedTree } from "./read-uploaded-tree.ts";
 

@@ -1,6 +1,6 @@
 import { sign } from "@octokit/webhooks-methods";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createIntakeHarness, type IntakeHarness } from "../test/support/intake-harness.ts";
 import {
   commentPayload,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import type { EnvironmentNotice } from "../github/notifier.ts";
 import { createIntakeHarness, type IntakeHarness } from "../test/support/intake-harness.ts";
 import {

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { verifyWithFallback } from "@octokit/webhooks-methods";
-import type { RepositoryConfig } from "../core/config.ts";
 import { errorCatalogue } from "../core/errors.ts";
 import { decideIntents } from "../core/event-policy.ts";
 import type { PullRequestRef } from "../core/intent.ts";
 import type { Logger } from "../core/logger.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import {
   carryOutPullRequestIntent,
   type IntakeResult,

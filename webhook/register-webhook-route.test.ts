@@ -4,7 +4,7 @@ import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildServer } from "../app/build-server.ts";
-import type { RepositoryConfig } from "../core/config.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import type { Registry } from "../registry/registry.ts";

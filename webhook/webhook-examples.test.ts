@@ -1,7 +1,7 @@
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RepositoryConfig } from "../core/config.ts";
 import { errorCatalogue } from "../core/errors.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createIntakeHarness, type IntakeAnswer, type IntakeHarness } from "../test/support/intake-harness.ts";
 import { signDelivery } from "../test/support/webhook-deliveries.ts";
 

@@ -1,5 +1,5 @@
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Logger } from "../core/logger.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import type { Notifier } from "../github/notifier.ts";
 import type { Provisioner } from "../provisioner/provisioner.ts";
 import type { JobQueue } from "../queue/job-queue.ts";

@@ -1,5 +1,5 @@
-import type { RepositoryConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import type { OperationHooks, Provisioner } from "../provisioner/provisioner.ts";
 import type { Job } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";

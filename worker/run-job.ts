@@ -1,6 +1,6 @@
-import type { RepositoryConfig } from "../core/config.ts";
 import { StackforkError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
+import type { RepositoryConfig } from "../core/repository-config.ts";
 import type { Job } from "../queue/job-queue.ts";
 import { type BufferJobLogDeps, bufferJobLog } from "./buffer-job-log.ts";
 import { type DeployEnvironmentDeps, deployEnvironment } from "./deploy-environment.ts";

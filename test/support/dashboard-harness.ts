@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { buildServer, type DashboardOptions } from "../../app/build-server.ts";
-import type { RepositoryConfig } from "../../core/config.ts";
+import type { RepositoryConfig } from "../../core/repository-config.ts";
 import { createEnvironmentActions } from "../../dashboard/create-environment-actions.ts";
 import type { JobQueue } from "../../queue/job-queue.ts";
 import { createSqliteJobQueue } from "../../queue/sqlite-job-queue.ts";
