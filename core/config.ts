@@ -1,6 +1,7 @@
 import { cpus } from "node:os";
 import path from "node:path";
 import * as z from "zod";
+import { findCloudFormationTargetProblem } from "./cloudformation-config.ts";
 import { StackforkError } from "./errors.ts";
 import { pickRunnerEnvironment } from "./pick-runner-environment.ts";
 import { type RepositoryConfig, repositorySchema } from "./repository-config.ts";
@@ -235,6 +236,8 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     for (const repo of parsedFile.data.repositories) {
       if (seen.has(repo.name.toLowerCase())) problems.push(`repositories: ${repo.name} is listed twice`);
       seen.add(repo.name.toLowerCase());
+      const targetProblem = findCloudFormationTargetProblem(repo, env.AWS_ENDPOINT_URL);
+      if (targetProblem) problems.push(targetProblem);
     }
   }
   const appKey =

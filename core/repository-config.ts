@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { cloudFormationConfigSchema, findCloudFormationKeyConflict } from "./cloudformation-config.ts";
 
 /**
  * The event policy's per-repository options (DESIGN.md, "Event policy"). Every one has a default, so
@@ -47,7 +48,7 @@ export type EventPolicyOptions = z.infer<typeof eventPolicySchema>;
 export const defaultEventPolicy: Readonly<EventPolicyOptions> = Object.freeze(eventPolicySchema.parse({}));
 
 /** One repository in the config file's `repositories`. */
-export const repositorySchema = z
+const repositoryObjectSchema = z
   .object({
     /** `owner/name`, as GitHub's `repository.full_name`. */
     name: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "must be owner/name"),
@@ -73,16 +74,28 @@ export const repositorySchema = z
      * They are branch code: they run in the job's sandbox all the same. @default false (`npm ci --ignore-scripts`)
      */
     installScripts: z.boolean().optional(),
+    /**
+     * The copies are CloudFormation stacks (SAM, plain CloudFormation, CDK output) instead of the
+     * Pulumi project at `stackPath` (core/cloudformation-config.ts). Exclusive with `stackPath`.
+     */
+    cloudformation: cloudFormationConfigSchema.optional(),
     ...eventPolicySchema.shape,
   })
   .strict();
+
+/** A repository as written, checked for what a default would hide (`stackPath` beside `cloudformation`). */
+export const repositorySchema = z.preprocess((raw, ctx) => {
+  const conflict = findCloudFormationKeyConflict(raw);
+  if (conflict) ctx.issues.push({ code: "custom", message: conflict, input: raw, path: ["cloudformation"] });
+  return raw;
+}, repositoryObjectSchema);
 
 /**
  * A repository as loaded (every option filled in). The event policy's options are optional in the
  * type so that a repository built by hand (tests, tools) needs none of them: `readEventPolicy`
  * fills the defaults.
  */
-export type RepositoryConfig = Omit<z.infer<typeof repositorySchema>, keyof EventPolicyOptions> &
+export type RepositoryConfig = Omit<z.infer<typeof repositoryObjectSchema>, keyof EventPolicyOptions> &
   Partial<EventPolicyOptions>;
 
 /** The repository's event policy options, defaults filled in. */
