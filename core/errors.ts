@@ -210,6 +210,40 @@ export const errorCatalogue = {
     visible: true,
     summary: "The engine was stopped before the worker's deadline (Lambda's 15 minutes); the job is handed back once.",
   },
+  TEMPLATE_INVALID: {
+    status: 422,
+    visible: true,
+    summary: "The branch's CloudFormation template cannot be read, or names a local path that is not in the tree.",
+  },
+  FIXED_NAMES: {
+    status: 422,
+    visible: true,
+    summary:
+      "The template gives resources hard-coded physical names, which would collide between copies and with production (allowFixedNames to deploy anyway).",
+  },
+  PARAMETER_UNAVAILABLE: {
+    status: 422,
+    visible: true,
+    summary:
+      "A NoEcho parameter of the production stack cannot be copied: give it in the repository's parameters, or a Default in the template.",
+  },
+  BUILD_FAILED: {
+    status: 500,
+    visible: true,
+    summary: "The repository's build command (cloudformation.build) failed.",
+  },
+  CLOUDFORMATION_FAILED: {
+    status: 500,
+    visible: true,
+    summary:
+      "CloudFormation refused or rolled back the copy's stack; the message names the failing resource and its reason.",
+  },
+  CLOUDFORMATION_DELETE_FAILED: {
+    status: 500,
+    visible: true,
+    summary:
+      "CloudFormation could not delete the copy's stack (DELETE_FAILED); the message lists the resources that remain.",
+  },
   JOB_LOST: {
     status: 500,
     visible: true,
