@@ -22,6 +22,7 @@ import { startAwsEmulator } from "../test/support/start-aws-emulator.ts";
 import { startThrottlingProxy } from "../test/support/throttling-proxy.ts";
 import { pushPayload, signDelivery } from "../test/support/webhook-deliveries.ts";
 import { receiveDelivery } from "../webhook/receive-delivery.ts";
+import { formatSeconds, median, percentile } from "./summarize-times.ts";
 
 const { values } = parseArgs({
   options: {
@@ -123,8 +124,8 @@ try {
     results.push({
       store,
       preview: median(previews),
-      p50: pct(latencies, 0.5),
-      p99: pct(latencies, 0.99),
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
       perWebhook,
       perDeploy,
     });
@@ -143,7 +144,7 @@ try {
   );
   console.log("| measure | sqlite (embedded) | aws adapters | ratio |\n|---|---|---|---|");
   console.log(
-    `| time to preview (push -> ready), median of ${rounds} | ${fmt(sqlite.preview)} | ${fmt(aws.preview)} | ${(aws.preview / sqlite.preview).toFixed(2)}x |`,
+    `| time to preview (push -> ready), median of ${rounds} | ${formatSeconds(sqlite.preview)} | ${formatSeconds(aws.preview)} | ${(aws.preview / sqlite.preview).toFixed(2)}x |`,
   );
   console.log(
     `| intake p50 / p99, ${pushes} pushes to one branch, ${concurrency} at a time | ${sqlite.p50.toFixed(1)} / ${sqlite.p99.toFixed(1)} ms | ${aws.p50.toFixed(1)} / ${aws.p99.toFixed(1)} ms | ${(aws.p99 / sqlite.p99).toFixed(2)}x (p99) |`,
@@ -201,21 +202,8 @@ async function measureIntakeInProcess(prefix: string, concurrency: number) {
       }),
     );
     const requests = (proxy.counters.requests.dynamodb + proxy.counters.requests.sqs - before) / 40;
-    rows.push({ concurrency: n, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), requests });
+    rows.push({ concurrency: n, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), requests });
   }
   clients.destroy();
   return rows;
-}
-
-function median(xs: number[]): number {
-  return pct(xs, 0.5);
-}
-
-function pct(xs: number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
-}
-
-function fmt(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
 }

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import type { EnvironmentIdentity, EnvironmentStatus } from "../core/environment.ts";
 import { createSqliteRegistry } from "../registry/sqlite-registry.ts";
 import { statusPaths } from "../test/support/seed-environment.ts";
+import { percentile } from "./summarize-times.ts";
 
 /**
  * The dashboard with many environments (BENCHMARKS.md): the list page `GET /` (50 rows, counts
@@ -80,9 +81,9 @@ try {
     }
     const server = await report(child);
     peakRss = Math.max(peakRss, server.peakRss);
-    if (route === "/") listP50 = pct(server.times, 50);
+    if (route === "/") listP50 = percentile(server.times, 0.5);
     rows.push(
-      `| \`${route.replace(/cursor=[^&]+/, "cursor=…")}\` | ${fmt(pct(server.times, 50))} | ${fmt(pct(server.times, 99))} | ${fmt(pct(client, 50))} | ${(bytes / 1024).toFixed(0)} KiB |`,
+      `| \`${route.replace(/cursor=[^&]+/, "cursor=…")}\` | ${fmt(percentile(server.times, 0.5))} | ${fmt(percentile(server.times, 0.99))} | ${fmt(percentile(client, 0.5))} | ${(bytes / 1024).toFixed(0)} KiB |`,
     );
   }
   const end = await report(child);
@@ -160,11 +161,6 @@ function nextMessage<T>(server: ChildProcess): Promise<T> {
       resolve(message as T);
     });
   });
-}
-
-function pct(times: number[], p: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 function fmt(ms: number): string {

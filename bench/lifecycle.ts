@@ -14,6 +14,7 @@ import { startEmbeddedServer } from "../test/support/embedded-server.ts";
 import { createFixtureRepository } from "../test/support/fixture-repository.ts";
 import { stopProcessesMentioning } from "../test/support/stack-state.ts";
 import { pushPayload } from "../test/support/webhook-deliveries.ts";
+import { formatSeconds, median } from "./summarize-times.ts";
 
 const REPO = "acme/bench";
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -77,14 +78,14 @@ try {
   const p = median(platform);
   const d = median(direct);
   rows.push(
-    `| time to preview (push -> ready), median of ${ROUNDS} | ${fmt(p)} | direct \`pulumi up\`: ${fmt(d)} | ${(p / d).toFixed(2)}x |`,
+    `| time to preview (push -> ready), median of ${ROUNDS} | ${formatSeconds(p)} | direct \`pulumi up\`: ${formatSeconds(d)} | ${(p / d).toFixed(2)}x |`,
   );
 
   // 2. No-op redeploy: the same SHA again (a new delivery).
   const noopSha = repo.commit("noop", "noop");
   await timeToReady("noop", noopSha);
   const noop = await timeToReady("noop", noopSha);
-  rows.push(`| no-op redeploy of an unchanged SHA | ${fmt(noop)} | | |`);
+  rows.push(`| no-op redeploy of an unchanged SHA | ${formatSeconds(noop)} | | |`);
 
   // 3. Burst: 20 pushes to one branch within 2 s.
   const shas = Array.from({ length: 20 }, (_, i) => repo.commit("burst", `burst ${i}`));
@@ -100,7 +101,7 @@ try {
   const burst = await server.waitFor(burstId, (e) => e.status === "ready" && e.commitSha === last, 300_000);
   const runs = burst.events.filter((e) => e.type === "deploy_started").length;
   rows.push(
-    `| burst: 20 pushes in ${fmt(sent)} | engine runs: ${runs} | final SHA is the last: ${burst.commitSha === last} | |`,
+    `| burst: 20 pushes in ${formatSeconds(sent)} | engine runs: ${runs} | final SHA is the last: ${burst.commitSha === last} | |`,
   );
 
   // 4. Fan-out: N branches at once against N in a row.
@@ -116,7 +117,7 @@ try {
   for (const { branch, sha } of rowShas) await timeToReady(branch, sha);
   const serial = performance.now() - serialStart;
   rows.push(
-    `| fan-out: ${FAN_OUT} branches at once (concurrency 2) | ${fmt(parallel)} | ${FAN_OUT} in a row: ${fmt(serial)} | ${(serial / parallel).toFixed(2)}x faster |`,
+    `| fan-out: ${FAN_OUT} branches at once (concurrency 2) | ${formatSeconds(parallel)} | ${FAN_OUT} in a row: ${formatSeconds(serial)} | ${(serial / parallel).toFixed(2)}x faster |`,
   );
 
   console.log(`### Lifecycle (embedded, target local)\n`);
@@ -129,13 +130,4 @@ try {
   await server.stop();
   stopProcessesMentioning(work);
   rmSync(work, { recursive: true, force: true });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-function fmt(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
 }

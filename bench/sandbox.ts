@@ -10,6 +10,7 @@ import { type EmbeddedServer, startEmbeddedServer } from "../test/support/embedd
 import { createFixtureRepository } from "../test/support/fixture-repository.ts";
 import { stopProcessesMentioning } from "../test/support/stack-state.ts";
 import { pushPayload } from "../test/support/webhook-deliveries.ts";
+import { formatSeconds, median } from "./summarize-times.ts";
 
 const REPO = "acme/bench";
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -56,25 +57,16 @@ try {
   console.log(
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), Node ${process.version}, running as uid ${process.getuid?.()}. Command: \`ROUNDS=${ROUNDS} npm run bench:sandbox\`; one server per variant, rounds interleaved, one job at a time.\n`,
   );
-  console.log("| variant | time to preview, median of " + ROUNDS + " | all runs | sandbox added |\n|---|---|---|---|");
+  console.log(`| variant | time to preview, median of ${ROUNDS} | all runs | sandbox added |\n|---|---|---|---|`);
   for (const [i, variant] of variants.entries()) {
     const added =
       i === 0 ? "" : `${(((sandboxed - (medians[i] as number)) / (medians[i] as number)) * 100).toFixed(1)}%`;
     console.log(
-      `| ${variant.name} | ${fmt(medians[i] as number)} | ${(times[i] as number[]).map(fmt).join(", ")} | ${added} |`,
+      `| ${variant.name} | ${formatSeconds(medians[i] as number)} | ${(times[i] as number[]).map(formatSeconds).join(", ")} | ${added} |`,
     );
   }
 } finally {
   await Promise.all(servers.map((server) => server.stop()));
   stopProcessesMentioning(work);
   rmSync(work, { recursive: true, force: true });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-function fmt(ms: number): string {
-  return `${(ms / 1000).toFixed(2)} s`;
 }

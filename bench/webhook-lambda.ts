@@ -15,6 +15,7 @@ import { createAwsClients } from "../aws/create-aws-clients.ts";
 import { lambdaBundleOptions } from "../platform/lambda-bundle-options.ts";
 import { startAwsEmulator } from "../test/support/start-aws-emulator.ts";
 import { pushPayload, signDelivery } from "../test/support/webhook-deliveries.ts";
+import { median } from "./summarize-times.ts";
 
 const { values } = parseArgs({ options: { rounds: { type: "string", default: "7" } } });
 const rounds = Number(values.rounds);
@@ -80,7 +81,6 @@ try {
       phases[name]?.push(answer);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const ours = median(times.stackfork ?? []);
   const bare = median(times.bare ?? []);
   console.log("### Webhook Lambda: bundle and cold start\n");
