@@ -244,6 +244,18 @@ export const errorCatalogue = {
     summary:
       "CloudFormation could not delete the copy's stack (DELETE_FAILED); the message lists the resources that remain.",
   },
+  COPY_CONFIG_UNAVAILABLE: {
+    status: 422,
+    visible: true,
+    summary:
+      "A copy's config cannot be assembled: the template (a stack of the project in stackfork's backend, or Pulumi.<stack>.yaml in the branch) cannot be read, or the branch's .stackfork/config.json is invalid.",
+  },
+  SEED_FAILED: {
+    status: 500,
+    visible: true,
+    summary:
+      "The copy deployed, but its seed step (command or items) failed: the copy stays up; the job's log says why.",
+  },
   JOB_LOST: {
     status: 500,
     visible: true,

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { cloudFormationConfigSchema, findCloudFormationKeyConflict } from "./cloudformation-config.ts";
+import { copyConfigShape } from "./copy-config-schema.ts";
 
 /**
  * The event policy's per-repository options (DESIGN.md, "Event policy"). Every one has a default, so
@@ -79,6 +80,8 @@ const repositoryObjectSchema = z
      * Pulumi project at `stackPath` (core/cloudformation-config.ts). Exclusive with `stackPath`.
      */
     cloudformation: cloudFormationConfigSchema.optional(),
+    /** A copy's config and data: `template`, `overrides`, `neverCopy`, `seed` (core/copy-config-schema.ts). */
+    ...copyConfigShape,
     ...eventPolicySchema.shape,
   })
   .strict();

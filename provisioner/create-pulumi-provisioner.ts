@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { configureCopy } from "../copy-config/configure-copy.ts";
 import type { Environment } from "../core/environment.ts";
 import { slugify } from "../core/environment-name.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
@@ -150,6 +151,16 @@ export function createPulumiProvisioner({
       const checkout = await readSource({ repository, environment, commitSha: request.commitSha });
       const stackDir = path.join(checkout.dir, repository.stackPath);
       const job = await prepareJob(environment, repository);
+      // The template's secrets are read here, on the platform's side, and reach the job only as its stack's config.
+      const copy = await configureCopy({
+        repository,
+        environment,
+        projectName: job.projectName,
+        checkoutDir: checkout.dir,
+        environmentOverrides: request.configOverrides ?? [],
+        engineFor: (stack) => ({ ...engine, secretsProvider: secretsProviderOf(engine.secretsProvider, stack) }),
+      });
+      for (const note of copy.notes) request.onOutput(note);
       grantWritablePaths(sandbox, [npmCache]);
       const installed = await installStackDependencies({
         stackDir,
@@ -183,14 +194,21 @@ export function createPulumiProvisioner({
             ...buildStackConfig(environment, repository, checkout.commitSha, dataDir),
             ...(repository.target === "aws" && (await boundaryConfig())),
           },
+          copyConfig: copy.values,
           env: job.env,
         },
-        { ...request, onOutput: (line) => request.onOutput(job.redact(line)) },
+        { ...request, onOutput: (line) => request.onOutput(copy.redact(job.redact(line))) },
         { view: { readOnly: [...system, checkout.dir, ...dependencies], hidden, writable: job.writable }, killAfterMs },
         runners,
       );
       const url = typeof result.outputs.url === "string" ? result.outputs.url : undefined;
-      return { commitSha: checkout.commitSha, url, outputs: result.outputs, changes: result.changes };
+      return {
+        commitSha: checkout.commitSha,
+        url,
+        outputs: result.outputs,
+        changes: result.changes,
+        config: copy.entries,
+      };
     },
 
     async destroy(request: DestroyRequest) {

@@ -1,3 +1,4 @@
+import type { ConfigEntry, ConfigOverride } from "../core/config-entry.ts";
 import type { Environment } from "../core/environment.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
 
@@ -15,6 +16,8 @@ export interface DeployRequest extends OperationHooks {
   repository: RepositoryConfig;
   /** Absent when only the branch is known: its head is resolved from the source. */
   commitSha?: string;
+  /** The environment's own config values (API, CLI, dashboard): above every other source. */
+  configOverrides?: readonly ConfigOverride[];
 }
 
 export interface DeployResult {
@@ -23,6 +26,8 @@ export interface DeployResult {
   outputs: Record<string, unknown>;
   /** Resources the update created, updated, replaced, deleted or left alone. */
   changes: Record<string, number>;
+  /** The copy's config from its template and overrides, with sources; secret values masked. */
+  config?: ConfigEntry[];
 }
 
 export interface DestroyRequest extends OperationHooks {

@@ -6,6 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ConfigMap, PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { parse as parseYaml } from "yaml";
+import { replaceStackConfig } from "../copy-config/replace-stack-config.ts";
 import { MASKED_SECRET } from "../core/environment.ts";
 import { isStackforkError, StackforkError } from "../core/errors.ts";
 import { mapPulumiError } from "./map-pulumi-error.ts";
@@ -58,8 +59,9 @@ async function runOperation(request: StackOperationRequest): Promise<StackOperat
   };
 
   if (request.operation === "up") {
-    await stack.setAllConfig({
+    await replaceStackConfig(stack, {
       ...readTemplateConfig(requireStackDir(request), request.projectName),
+      ...request.copyConfig,
       ...toConfigMap(request.config),
     });
     const result = await withLockRecovery(stack, () => stack.up(options), recovery);

@@ -13,6 +13,11 @@ export interface StackOperationRequest {
   /** Set on the stack before `up` (the environment's overrides). */
   config: Record<string, string>;
   /**
+   * `up`: the copy's config from its template and overrides (copy-config/), under `config`; secret
+   * values are encrypted by the copy's own secrets provider.
+   */
+  copyConfig?: Record<string, { value: string; secret: boolean }>;
+  /**
    * The job's own variables (its AWS credentials, HOME), added to the runner's environment before
    * anything runs: a runner started ahead of its job did not know them.
    */
