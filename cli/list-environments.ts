@@ -41,7 +41,10 @@ export async function listEnvironments(
     e.status,
     formatCommit(e, behind.get(e.id)),
     e.status === "destroyed" ? "" : formatExpiry(e.expiresAt, Date.now()),
-    e.url ?? "",
+    // A CloudFormation copy names its stack (`--json` has its console link, outputs.consoleUrl).
+    typeof e.outputs?.stackName === "string" && e.outputs.consoleUrl
+      ? `${e.url ?? ""} (stack ${e.outputs.stackName})`.trimStart()
+      : (e.url ?? ""),
   ]);
   printTable(["NAME", "KIND", "REPOSITORY", "BRANCH/PR", "STATUS", "COMMIT", "EXPIRES", "URL"], rows);
   return 0;

@@ -52,6 +52,13 @@ export function renderEnvironmentComment({ notice, updatedAt, webUrl, logUrl }: 
     const note = phase === "ready" ? "" : " (the last successful deploy)";
     rows.push(["Preview", `${preview}${note}`]);
   }
+  // A CloudFormation copy (cloudformation/): its stack, linked to the AWS console.
+  const stackName = environment.outputs?.stackName;
+  const consoleUrl = httpUrl(
+    typeof environment.outputs?.consoleUrl === "string" ? environment.outputs.consoleUrl : undefined,
+  );
+  if (typeof stackName === "string" && consoleUrl && phase !== "destroyed")
+    rows.push(["CloudFormation stack", `[\`${stackName.replaceAll("`", "")}\`](${consoleUrl})`]);
   const sha = phase === "destroyed" ? undefined : (notice.commitSha ?? environment.commitSha);
   if (sha && SHA.test(sha)) {
     const commitUrl = `${webUrl}/${environment.repository}/commit/${sha}`;

@@ -4,6 +4,7 @@ import {
   StackAlreadyExistsError,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation/index.js";
+import { readProviderError } from "../cloudformation/provider-error.ts";
 import { StackforkError } from "../core/errors.ts";
 
 /**
@@ -23,6 +24,9 @@ export function mapPulumiError(err: unknown, action: string): StackforkError {
     return new StackforkError("STACK_ALREADY_EXISTS", `${action}: the stack already exists.`, { cause });
   }
   if (err instanceof CommandError) {
+    // A platform-owned dynamic provider (a CloudFormation copy) says its code in its message.
+    const raised = readProviderError(cause.message);
+    if (raised) return new StackforkError(raised.code, `${action} failed: ${raised.message}`, { cause });
     return new StackforkError("DEPLOY_FAILED", `${action} failed: ${lastLines(cause.message, 20)}`, { cause });
   }
   return new StackforkError("DEPLOY_FAILED", `${action} failed: ${cause.message}`, { cause });

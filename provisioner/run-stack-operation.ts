@@ -6,6 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ConfigMap, PulumiFn } from "@pulumi/pulumi/automation/index.js";
 import { parse as parseYaml } from "yaml";
+import { tailEventLog } from "../cloudformation/tail-event-log.ts";
 import { replaceStackConfig } from "../copy-config/replace-stack-config.ts";
 import { MASKED_SECRET } from "../core/environment.ts";
 import { isStackforkError, StackforkError } from "../core/errors.ts";
@@ -45,7 +46,26 @@ process.once("message", (request: StackOperationRequest) => {
 });
 
 async function runOperation(request: StackOperationRequest): Promise<StackOperationMessage> {
-  const program = request.operation === "up" ? await loadProgram(requireStackDir(request)) : async () => {};
+  // A CloudFormation copy's provider writes its stack events to a file this runner tails into the log.
+  const events = tailEventLog(process.env, (line) => send({ type: "output", line }));
+  try {
+    return await runProgram(request);
+  } finally {
+    events.stop();
+  }
+}
+
+async function runProgram(request: StackOperationRequest): Promise<StackOperationMessage> {
+  const program =
+    request.operation !== "up"
+      ? async () => {}
+      : request.cloudformation
+        ? // Loaded only here: a Pulumi job's runner does not pay for the CloudFormation and S3 clients.
+          await (await import("../cloudformation/create-cloudformation-program.ts")).prepareCloudFormationProgram(
+            request.cloudformation,
+            (line) => send({ type: "output", line: `cloudformation: ${line}` }),
+          )
+        : await loadProgram(requireStackDir(request));
   const stack = await openStack(request.engine, {
     projectName: request.projectName,
     stackName: request.stackName,
@@ -60,7 +80,7 @@ async function runOperation(request: StackOperationRequest): Promise<StackOperat
 
   if (request.operation === "up") {
     await replaceStackConfig(stack, {
-      ...readTemplateConfig(requireStackDir(request), request.projectName),
+      ...(request.cloudformation ? {} : readTemplateConfig(requireStackDir(request), request.projectName)),
       ...request.copyConfig,
       ...toConfigMap(request.config),
     });

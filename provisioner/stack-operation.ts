@@ -1,3 +1,4 @@
+import type { CloudFormationJob } from "../cloudformation/cloudformation-job.ts";
 import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 
 /** What the provisioner asks of a stack-operation runner process (sent over IPC). */
@@ -8,6 +9,8 @@ export interface StackOperationRequest {
   stackName: string;
   /** `up`: the checkout's stack project, whose own program runs. */
   stackDir?: string;
+  /** `up` of a CloudFormation copy: the platform's inline program runs instead of the checkout's (cloudformation/). */
+  cloudformation?: CloudFormationJob;
   /** The runner's working directory for the operation (a warm runner starts elsewhere). */
   cwd: string;
   /** Set on the stack before `up` (the environment's overrides). */
