@@ -2,7 +2,7 @@ import { type ErrorCode, errorCatalogue, StackforkError } from "../core/errors.t
 
 export interface ApiRequestOptions {
   /** @default "GET" */
-  method?: "GET" | "POST" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "DELETE";
   /** JSON, or the bytes of a gzip tarball. */
   body?: unknown;
   /** The API token, for changes (and for reads off loopback). */

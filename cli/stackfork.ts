@@ -13,6 +13,7 @@ import {
   UsageError,
   wait,
 } from "./command-line.ts";
+import { configCommands } from "./config-commands.ts";
 import { createProgress } from "./create-progress.ts";
 import { followLogs } from "./follow-logs.ts";
 import { listEnvironments } from "./list-environments.ts";
@@ -35,6 +36,8 @@ Usage:
   stackfork sandbox down [options]         destroy your sandbox
   stackfork redeploy <env>                 deploy an environment's commit again
   stackfork destroy <env>                  destroy an environment
+  stackfork config set|ls <env> ...       an environment's own config values; its config and their sources
+  stackfork reseed <env>                   run the repository's seed step again
   stackfork simulate push|delete|pr ...    send a signed GitHub delivery to a running server
   stackfork aws bootstrap                  create the DynamoDB tables, SQS queues, bucket and key
   stackfork <command> --help
@@ -120,12 +123,14 @@ const commands: Record<string, Command> = {
     run: (args, config) => changeEnvironment(args, config, "destroy"),
   },
   ...sandboxCommands,
+  ...configCommands,
   ...simulateCommands,
 };
 
 const groups: Record<string, string> = {
   aws: "stackfork aws bootstrap   (stackfork aws bootstrap --help)",
   sandbox: "stackfork sandbox up|down [options]   (stackfork sandbox up --help)",
+  config: "stackfork config set|ls <env> ...   (stackfork config set --help)",
   simulate: "stackfork simulate push|delete|pr [options]   (stackfork simulate push --help)",
 };
 

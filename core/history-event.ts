@@ -16,7 +16,12 @@ export type HistoryEventType =
   /** A fork pull request's commit waits for someone with write access to approve it (`commitSha`). */
   | "approval_required"
   /** A `/stackfork` command or an approval label was refused (`errorCode` says why). */
-  | "command_refused";
+  | "command_refused"
+  /** The repository's seed step (issue 19): asked again (reseed), run, done or failed (`SEED_FAILED`). */
+  | "seed_requested"
+  | "seed_started"
+  | "seed_succeeded"
+  | "seed_failed";
 
 /** One entry of an environment's audit trail: what happened, when, and why. */
 export interface HistoryEvent {

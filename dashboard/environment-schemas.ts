@@ -1,4 +1,5 @@
 import { dateTimeSchema, environmentKinds, environmentSchema, environmentStatuses } from "./api-schemas.ts";
+import { configEntrySchema } from "./copy-config-schemas.ts";
 
 /** Schemas of the environment reads (register-environment-routes.ts). */
 
@@ -47,7 +48,11 @@ export const historyEventSchema = {
 /** One environment with its history. */
 export const environmentDetailSchema = {
   ...environmentSchema,
-  properties: { ...environmentSchema.properties, events: { type: "array", items: historyEventSchema } },
+  properties: {
+    ...environmentSchema.properties,
+    events: { type: "array", items: historyEventSchema },
+    config: { type: "array", items: configEntrySchema },
+  },
 } as const;
 
 export const logQuerySchema = {

@@ -6,6 +6,7 @@ import type { Registry } from "../registry/registry.ts";
 import { configureApiScope } from "./configure-api-scope.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
+import { registerCopyConfigRoutes } from "./register-copy-config-routes.ts";
 import { registerEnvironmentChangeRoutes } from "./register-environment-change-routes.ts";
 import { registerEnvironmentRoutes } from "./register-environment-routes.ts";
 import { registerOpenApiDocumentRoute } from "./register-openapi-document-route.ts";
@@ -38,6 +39,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     registerEnvironmentRoutes(api, deps);
     registerOrphanRoutes(api, deps);
     registerEnvironmentChangeRoutes(api, deps);
+    registerCopyConfigRoutes(api, deps);
     registerReconciliationRoutes(api, deps);
     registerUploadRoutes(api, deps);
     registerOpenApiDocumentRoute(api, app, deps.access);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import { viewCopyConfig } from "../core/view-copy-config.ts";
 import type { Registry } from "../registry/registry.ts";
 import { errorResponses, idParamsSchema } from "./api-schemas.ts";
 import type { RequestAccess } from "./create-request-access.ts";
@@ -73,7 +74,8 @@ export function registerEnvironmentRoutes(api: FastifyInstance, deps: Environmen
       const { id } = request.params as { id: string };
       const environment = await registry.getEnvironment(id);
       if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
-      return { ...environment, events: await registry.listEvents(id) };
+      const config = viewCopyConfig(await registry.readEffectiveConfig(id), await registry.listConfigOverrides(id));
+      return { ...environment, events: await registry.listEvents(id), config };
     },
   );
 

@@ -7,6 +7,7 @@ import { configureCopy } from "../copy-config/configure-copy.ts";
 import type { Environment } from "../core/environment.ts";
 import { slugify } from "../core/environment-name.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
+import { createSeedStep } from "../seed/create-seed-step.ts";
 import type { ReadSource } from "../source/create-source-reader.ts";
 import { installStackDependencies } from "../source/install-stack-dependencies.ts";
 import { createRunnerPool, type RunnerPool } from "./create-runner-pool.ts";
@@ -241,6 +242,16 @@ export function createPulumiProvisioner({
       rmSync(job.legacyMarker, { force: true });
       return { changes: result.changes };
     },
+
+    seed: createSeedStep({
+      readSource,
+      sandbox,
+      serverId,
+      dataDir,
+      view: { readOnly: system, hidden },
+      baseEnv,
+      prepareJob,
+    }),
 
     close: () => runners.close(),
     runnerStats: () => runners.stats(),

@@ -1,6 +1,7 @@
 import type { ConfigEntry, ConfigOverride } from "../core/config-entry.ts";
 import type { Environment } from "../core/environment.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
+import type { SeedRequest } from "../seed/seed-request.ts";
 
 export interface OperationHooks {
   /** Aborting asks the engine to stop (the CLI gets SIGINT) and the operation fails with DEPLOY_CANCELLED. */
@@ -39,6 +40,8 @@ export interface DestroyRequest extends OperationHooks {
 export interface Provisioner {
   deploy(request: DeployRequest): Promise<DeployResult>;
   destroy(request: DestroyRequest): Promise<{ changes: Record<string, number> }>;
+  /** Runs the repository's seed step against a deployed copy (seed/create-seed-step.ts); throws SEED_FAILED. */
+  seed?(request: SeedRequest): Promise<void>;
   /** Releases what it keeps ready between jobs (idle runner processes). */
   close?(): void;
 }

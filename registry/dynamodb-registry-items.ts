@@ -21,6 +21,8 @@ import type { LogLine } from "./registry.ts";
  * | history event | ENV#<id>                | EVENT#<id, 16 digits> | the HistoryEvent fields                             |
  * | log line      | ENV#<id>                | LOG#<seq, 16 digits>  | seq, jobId, at, text                                |
  * | log job       | ENV#<id>                | LOGJOB#<job id>       | lineCount, truncated, seqAfter (lower bound)        |
+ * | config value  | ENV#<id>                | CONFIG#<key>          | key, value, secret, updatedAt: the environment's own |
+ * | copy config   | ENV#<id>                | EFFECTIVE_CONFIG      | entriesJson: the last deploy's config, masked        |
  * | identity      | IDENTITY#<identity key> | IDENTITY              | environmentId: keeps an identity to one environment |
  * | delivery      | DELIVERY#<delivery id>  | DELIVERY              | seenAt (epoch ms), traced, ttl (epoch s)            |
  * | signature     | SIGNATURE#<sha256 hex>  | SIGNATURE             | deliveryId (the first to bring it), seenAt, ttl     |

@@ -2,6 +2,7 @@ import type { TableDefinition } from "../aws/aws-resources.ts";
 import type { AwsClients } from "../aws/create-aws-clients.ts";
 import { createDynamoDbSender } from "../aws/create-dynamodb-sender.ts";
 import { StackforkError } from "../core/errors.ts";
+import { createDynamoDbCopyConfig } from "./create-dynamodb-copy-config.ts";
 import { createDynamoDbDeliveries } from "./create-dynamodb-deliveries.ts";
 import { createDynamoDbEngineLog } from "./create-dynamodb-engine-log.ts";
 import { createDynamoDbEnvironments } from "./create-dynamodb-environments.ts";
@@ -45,6 +46,7 @@ export function createDynamoDbRegistry(options: DynamoDbRegistryOptions): Regist
     ...createDynamoDbEngineLog(table, maxLogLinesPerJob),
     ...createDynamoDbDeliveries(table, deliveryRetainHours),
     ...createDynamoDbSessions(table),
+    ...createDynamoDbCopyConfig(table),
     // The clients belong to the caller (shared with the job queue): nothing of the registry's own to close.
     close: async () => {},
   };

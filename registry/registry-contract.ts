@@ -593,6 +593,60 @@ export function describeRegistryContract(
         expect(await registry.isSessionRevoked("session-c", at(1))).toBe(true);
       });
     });
+
+    describe("a copy's config", () => {
+      it("keeps an environment's own values by key, replaces and removes them, and keeps them for a registry opened again", async () => {
+        const env = await registry.ensureEnvironment(branch("config"), { status: "queued", now: at(0) });
+        const other = await registry.ensureEnvironment(branch("other"), { status: "queued", now: at(0) });
+        await registry.putConfigOverride(env.id, { key: "acme-api:memorySize", value: "256", secret: false }, at(1));
+        await registry.putConfigOverride(
+          env.id,
+          { key: "acme-api:apiKey", value: "s3cr3t-value", secret: true },
+          at(1),
+        );
+        await registry.putConfigOverride(env.id, { key: "acme-api:memorySize", value: "512", secret: false }, at(2));
+        await registry.putConfigOverride(other.id, { key: "acme-api:memorySize", value: "1", secret: false }, at(2));
+        expect(await registry.listConfigOverrides(env.id)).toEqual([
+          { key: "acme-api:apiKey", value: "s3cr3t-value", secret: true },
+          { key: "acme-api:memorySize", value: "512", secret: false },
+        ]);
+        await registry.deleteConfigOverride(env.id, "acme-api:apiKey");
+        await registry.deleteConfigOverride(env.id, "never-set");
+        await registry.close();
+        registry = await options.reopen();
+        expect(await registry.listConfigOverrides(env.id)).toEqual([
+          { key: "acme-api:memorySize", value: "512", secret: false },
+        ]);
+        expect(await registry.listConfigOverrides("no-such-environment")).toEqual([]);
+        // Never part of the Environment JSON: a secret value must not reach a listing.
+        expect(JSON.stringify(await registry.getEnvironment(env.id))).not.toContain("512");
+      });
+
+      it("keeps the effective config of the last deploy, replaced by the next", async () => {
+        const env = await registry.ensureEnvironment(branch("effective"), { status: "queued", now: at(0) });
+        expect(await registry.readEffectiveConfig(env.id)).toBeUndefined();
+        await registry.saveEffectiveConfig(
+          env.id,
+          [{ key: "acme-api:logLevel", value: "warn", secret: false, source: "template" }],
+          at(1),
+        );
+        const entries = [
+          { key: "acme-api:apiKey", value: "[secret]", secret: true, source: "template" as const },
+          { key: "acme-api:logLevel", value: "debug", secret: false, source: "platform" as const },
+        ];
+        await registry.saveEffectiveConfig(env.id, entries, at(2));
+        expect(await registry.readEffectiveConfig(env.id)).toEqual(entries);
+      });
+
+      it("refuses values for an unknown environment with NOT_FOUND", async () => {
+        const put = await registry
+          .putConfigOverride("no-such-environment", { key: "a", value: "b", secret: false }, at(0))
+          .catch((e: unknown) => e);
+        expect(codeOf(put)).toBe("NOT_FOUND");
+        const save = await registry.saveEffectiveConfig("no-such-environment", [], at(0)).catch((e: unknown) => e);
+        expect(codeOf(save)).toBe("NOT_FOUND");
+      });
+    });
   });
 }
 

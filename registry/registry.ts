@@ -6,6 +6,7 @@ import type {
   EnvironmentStatus,
 } from "../core/environment.ts";
 import type { HistoryEvent, NewHistoryEvent } from "../core/history-event.ts";
+import type { CopyConfigStore } from "./copy-config-store.ts";
 
 /** The fields a status change or a deploy result may set; `null` clears an optional field. */
 export interface EnvironmentPatch {
@@ -54,9 +55,9 @@ export interface LogLine {
 /**
  * The registry of environments: their state, their history (audit trail), the engine log of their
  * jobs, the delivery ids already seen, and the dashboard sessions revoked. Embedded: SQLite. AWS: DynamoDB. One contract test suite
- * (registry-contract.ts) runs against every adapter.
+ * (registry-contract.ts) runs against every adapter. A copy's config: copy-config-store.ts.
  */
-export interface Registry {
+export interface Registry extends CopyConfigStore {
   /**
    * The environment of this identity, created with `status` when missing. Its name is unique: when
    * the plain name is taken by another identity, the hashed name is used.

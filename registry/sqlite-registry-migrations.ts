@@ -93,4 +93,20 @@ export const sqliteRegistryMigrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX revoked_sessions_by_expiry ON revoked_sessions (expires_at);
   `,
+  // 6: a copy's config (issue 19): the environment's own values, and what its last deploy set.
+  `
+  CREATE TABLE config_overrides (
+    environment_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    secret INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (environment_id, key)
+  ) WITHOUT ROWID;
+  CREATE TABLE effective_configs (
+    environment_id TEXT PRIMARY KEY,
+    entries_json TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

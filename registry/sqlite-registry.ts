@@ -1,6 +1,7 @@
 import { StackforkError } from "../core/errors.ts";
 import { createGroupCommit } from "../sqlite/create-group-commit.ts";
 import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
+import { createSqliteCopyConfig } from "./create-sqlite-copy-config.ts";
 import { createSqliteDeliveries } from "./create-sqlite-deliveries.ts";
 import { createSqliteEngineLog } from "./create-sqlite-engine-log.ts";
 import { createSqliteEnvironments } from "./create-sqlite-environments.ts";
@@ -39,6 +40,7 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
     ...createSqliteEngineLog(store, maxLogLinesPerJob),
     ...createSqliteDeliveries(store, deliveryRetainHours),
     ...createSqliteSessions(store),
+    ...createSqliteCopyConfig(store),
     close: async () => {
       await store.group.close();
       db.close();

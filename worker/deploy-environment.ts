@@ -7,6 +7,7 @@ import type { Notify } from "./create-notice-chain.ts";
 import { describeAttempt } from "./describe-attempt.ts";
 import { describeChanges } from "./describe-changes.ts";
 import { recordJobEvent } from "./record-job-event.ts";
+import { seedEnvironment } from "./seed-environment.ts";
 
 export interface DeployEnvironmentDeps {
   registry: Registry;
@@ -35,7 +36,14 @@ export async function deployEnvironment(
     `deploying ${job.commitSha ?? `head of ${environment.branch}`}${attempt}`,
   );
   notify({ environment: deploying, phase: "deploying", commitSha: job.commitSha, jobId: job.id });
-  const result = await deps.provisioner.deploy({ environment, repository, commitSha: job.commitSha, ...hooks });
+  const configOverrides = await registry.listConfigOverrides(environment.id);
+  const result = await deps.provisioner.deploy({
+    environment,
+    repository,
+    commitSha: job.commitSha,
+    configOverrides,
+    ...hooks,
+  });
   const durationMs = deps.now().getTime() - started;
   // A destroy requested while the engine ran (and too late to abort it) wins: no `ready` in between.
   if ((await registry.getEnvironment(environment.id))?.status === "destroying") {
@@ -45,6 +53,7 @@ export async function deployEnvironment(
     });
     return;
   }
+  await seedEnvironment(deps, environment, repository, job, hooks, result);
   const now = deps.now();
   const expiresAt =
     repository.ttlHours > 0 ? new Date(now.getTime() + repository.ttlHours * 3_600_000).toISOString() : null;

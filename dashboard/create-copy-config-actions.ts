@@ -1,0 +1,64 @@
+import type { ConfigEntry } from "../core/config-entry.ts";
+import { slugify } from "../core/environment-name.ts";
+import { StackforkError } from "../core/errors.ts";
+import { qualifyConfigKey } from "../core/resolve-copy-config.ts";
+import { viewCopyConfig } from "../core/view-copy-config.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { ActionResult, EnvironmentActions } from "./create-environment-actions.ts";
+
+export interface CopyConfigActionsDeps {
+  registry: Registry;
+  actions: Pick<EnvironmentActions, "redeploy">;
+  now: () => Date;
+}
+
+/**
+ * A copy's config and data from the API, the CLI and the dashboard (issue 19): its effective config,
+ * the environment's own values (each change redeploys the copy, so it takes effect), and a reseed
+ * (asked in history, then a redeploy that runs the seed step again).
+ */
+export function createCopyConfigActions({ registry, actions, now }: CopyConfigActionsDeps) {
+  async function requireEnvironment(id: string) {
+    const environment = await registry.getEnvironment(id);
+    if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
+    return environment;
+  }
+  return {
+    async listConfig(id: string): Promise<ConfigEntry[]> {
+      await requireEnvironment(id);
+      return viewCopyConfig(await registry.readEffectiveConfig(id), await registry.listConfigOverrides(id));
+    },
+
+    async setConfig(
+      id: string,
+      input: { key: string; value: string; secret?: boolean },
+      via: string,
+    ): Promise<ActionResult> {
+      const environment = await requireEnvironment(id);
+      // The project is the platform's name for the repository (create-pulumi-provisioner.ts projectNameOf).
+      const key = qualifyConfigKey(input.key, slugify(environment.repository));
+      await registry.putConfigOverride(id, { key, value: input.value, secret: input.secret === true }, now());
+      return actions.redeploy(id, via);
+    },
+
+    async unsetConfig(id: string, key: string, via: string): Promise<ActionResult> {
+      const environment = await requireEnvironment(id);
+      await registry.deleteConfigOverride(id, qualifyConfigKey(key, slugify(environment.repository)));
+      return actions.redeploy(id, via);
+    },
+
+    async reseed(id: string, via: string): Promise<ActionResult> {
+      await requireEnvironment(id);
+      await registry.appendEvent({
+        environmentId: id,
+        at: now().toISOString(),
+        type: "seed_requested",
+        message: "reseed asked for",
+        actor: via,
+      });
+      return actions.redeploy(id, via);
+    },
+  };
+}
+
+export type CopyConfigActions = ReturnType<typeof createCopyConfigActions>;
