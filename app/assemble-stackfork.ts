@@ -124,6 +124,10 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
       sandbox,
       runnerEnv: config.runnerEnv,
       credentialsFor: createJobCredentialsOf(),
+      cloudFormationArtifacts: async (job) => {
+        cloudFormationArtifacts ??= await createCloudFormationArtifactLocator();
+        return cloudFormationArtifacts(job);
+      },
       permissionsBoundary: async () => {
         if (config.deployer.permissionsBoundaryArn || config.store !== "aws")
           return config.deployer.permissionsBoundaryArn;
@@ -140,6 +144,23 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     return Object.assign(provisioner, { sandbox });
   }
 
+  /** Where CloudFormation copies' code is packaged (cloudformation/resolve-artifact-location.ts), built on first use. */
+  let cloudFormationArtifacts:
+    | ReturnType<typeof import("../cloudformation/resolve-artifact-location.ts").createArtifactLocator>
+    | undefined;
+  async function createCloudFormationArtifactLocator() {
+    const { createArtifactLocator } = await import("../cloudformation/resolve-artifact-location.ts");
+    const { createS3Client } = await import("../aws/create-aws-clients.ts");
+    const { projectNameOf } = await import("../provisioner/create-pulumi-provisioner.ts");
+    return createArtifactLocator({
+      s3: createS3Client(),
+      stateBucket: parseS3StateUrl(backendUrl)?.bucket,
+      awsPrefix: config.awsPrefix,
+      account: callerAccount,
+      projectNameOf,
+    });
+  }
+
   // The account of stackfork's own credentials, asked once: the bootstrap's role and boundary are in it.
   let account: Promise<string> | undefined;
   function callerAccount(): Promise<string> {
@@ -154,8 +175,11 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
 
   /** Per-job AWS credentials: the deployer role, assumed for each environment (provisioner/create-job-credentials.ts). */
   function createJobCredentialsOf() {
-    const needsAws = (repository: { target: string }) =>
-      repository.target === "aws" || backendUrl.startsWith("s3://") || config.secretsProvider.startsWith("awskms://");
+    const needsAws = (repository: { target: string; cloudformation?: unknown }) =>
+      repository.target === "aws" ||
+      repository.cloudformation !== undefined ||
+      backendUrl.startsWith("s3://") ||
+      config.secretsProvider.startsWith("awskms://");
     let roleArn: Promise<string | undefined> | undefined;
     // On the AWS store the bootstrap's role is the default: its account is the caller's.
     const findRoleArn = async () => {

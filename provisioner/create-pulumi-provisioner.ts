@@ -3,16 +3,20 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { ArtifactLocation } from "../cloudformation/artifact-store.ts";
+import { runBuildStep } from "../cloudformation/run-build-step.ts";
 import { configureCopy } from "../copy-config/configure-copy.ts";
+import type { CloudFormationConfig } from "../core/cloudformation-config.ts";
 import type { Environment } from "../core/environment.ts";
 import { slugify } from "../core/environment-name.ts";
+import { StackforkError } from "../core/errors.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createSeedStep } from "../seed/create-seed-step.ts";
 import type { ReadSource } from "../source/create-source-reader.ts";
 import { installStackDependencies } from "../source/install-stack-dependencies.ts";
 import { createRunnerPool, type RunnerPool } from "./create-runner-pool.ts";
 import { endMarkedProcesses } from "./end-marked-processes.ts";
-import type { DestroyRequest, Provisioner } from "./provisioner.ts";
+import type { DeployRequest, DestroyRequest, Provisioner } from "./provisioner.ts";
 import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 import { createSecretRedactor } from "./redact-secrets.ts";
 import { runOnRunner } from "./run-on-runner.ts";
@@ -61,6 +65,15 @@ export interface PulumiProvisionerOptions {
   permissionsBoundary?: () => Promise<string | undefined>;
   /** The platform's secrets: never kept in the engine log. */
   secrets?: readonly (string | undefined)[];
+  /**
+   * Where a CloudFormation copy's packaged code and templates go (the environment's own prefix of
+   * the artifacts bucket: cloudformation/resolve-artifact-location.ts). Needed only by repositories
+   * with a `cloudformation` block. @default none: such a deploy fails
+   */
+  cloudFormationArtifacts?: (job: {
+    environment: Environment;
+    repository: RepositoryConfig;
+  }) => Promise<ArtifactLocation>;
   /** Time an aborted engine gets to stop before its processes are ended; shorter than the worker's takeover grace (takeoverGraceSeconds), so a new holder never meets it. @default 20000 */
   killAfterMs?: number;
 }
@@ -82,6 +95,7 @@ export function createPulumiProvisioner({
   secrets = [],
   permissionsBoundary = async () => undefined,
   killAfterMs = 20_000,
+  cloudFormationArtifacts,
 }: PulumiProvisionerOptions): Provisioner & { runnerStats: RunnerPool["stats"] } {
   const serverId = createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 12);
   // What a previous server on this data dir left running when it died (engines, plugins, npm).
@@ -146,10 +160,70 @@ export function createPulumiProvisioner({
     return { projectName, paths, legacyMarker, writable, env: { ...credentials }, engine: jobEngine, redact };
   }
 
+  /**
+   * A CloudFormation copy (cloudformation/): the build (if any) in the job's sandbox, then the
+   * platform's inline program in the job's runner, which packages and deploys the branch's template.
+   */
+  async function deployCloudFormation(request: DeployRequest, checkout: { dir: string; commitSha: string }) {
+    const { environment, repository } = request;
+    const cloudformation = repository.cloudformation as CloudFormationConfig;
+    if (!cloudFormationArtifacts)
+      throw new StackforkError("DEPLOY_FAILED", `${repository.name}: no artifacts location for CloudFormation copies`);
+    const job = await prepareJob(environment, repository);
+    const onOutput = (line: string) => request.onOutput(job.redact(line));
+    const buildDir = path.join(job.paths.workDir, "build");
+    const root = cloudformation.build
+      ? await runBuildStep({
+          command: cloudformation.build.command,
+          checkoutDir: checkout.dir,
+          buildDir,
+          template: cloudformation.build.template,
+          onOutput,
+          run: (argv, writable) => {
+            grantWritablePaths(sandbox, [...writable, npmCache]);
+            grantReadablePaths(sandbox, [checkout.dir]);
+            return runIsolated({
+              sandbox,
+              argv,
+              view: { readOnly: [...system, checkout.dir], hidden, writable: [...job.writable, npmCache] },
+              env: { ...baseEnv, ...job.env, npm_config_cache: npmCache },
+              cwd: buildDir,
+              serverId,
+            });
+          },
+        })
+      : checkout.dir;
+    grantReadablePaths(sandbox, [checkout.dir]);
+    const result = await runOnRunner(
+      {
+        operation: "up",
+        engine: job.engine,
+        projectName: job.projectName,
+        stackName: environment.name,
+        cwd: root,
+        config: buildStackConfig(environment, repository, checkout.commitSha, dataDir),
+        cloudformation: {
+          config: cloudformation,
+          root,
+          environment: environment.name,
+          repository: repository.name,
+          artifacts: await cloudFormationArtifacts({ environment, repository }),
+        },
+        env: job.env,
+      },
+      { ...request, onOutput },
+      { view: { readOnly: [...system, checkout.dir], hidden, writable: job.writable }, killAfterMs },
+      runners,
+    );
+    const url = typeof result.outputs.url === "string" ? result.outputs.url : undefined;
+    return { commitSha: checkout.commitSha, url, outputs: result.outputs, changes: result.changes };
+  }
+
   return {
     async deploy(request) {
       const { environment, repository } = request;
       const checkout = await readSource({ repository, environment, commitSha: request.commitSha });
+      if (repository.cloudformation) return deployCloudFormation(request, checkout);
       const stackDir = path.join(checkout.dir, repository.stackPath);
       const job = await prepareJob(environment, repository);
       // The template's secrets are read here, on the platform's side, and reach the job only as its stack's config.
