@@ -11,6 +11,8 @@ import { createGitHubClient } from "../github/create-github-client.ts";
 import { createGitHubNotifier } from "../github/create-github-notifier.ts";
 import { createLogNotifier } from "../github/create-log-notifier.ts";
 import { createCommentReactor } from "../github/react-to-comment.ts";
+import { createPreviewAddresses } from "../preview-router/create-preview-addresses.ts";
+import { presentNotices } from "../preview-router/present-notices.ts";
 import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
 import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
 import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
@@ -46,9 +48,15 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
         log: log.child({ component: "github" }),
       })
     : undefined;
-  const notifier = github
-    ? createGitHubNotifier({ client: github, log, dashboardUrl: config.publicUrl })
-    : createLogNotifier(log);
+  // Environments as people see them: a local copy's `url` is its routed preview address (preview-router/).
+  const previewAddresses = createPreviewAddresses({
+    domain: config.previewDomain,
+    port: config.previewPort ?? config.port,
+  });
+  const notifier = presentNotices(
+    github ? createGitHubNotifier({ client: github, log, dashboardUrl: config.publicUrl }) : createLogNotifier(log),
+    previewAddresses.present,
+  );
   const stores = await openStores(config, log);
   const { registry, queue } = stores;
   const lookup = (fullName: string) => findRepository(config, fullName);
@@ -316,6 +324,7 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     queue,
     findRepository: lookup,
     now,
+    previewAddresses,
     createProvisioner,
     createWorker: createWorkerOf,
     createActions,

@@ -6,8 +6,10 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifySchemaValidationError,
+  type FastifyServerFactory,
   LogController,
 } from "fastify";
+import type { Environment } from "../core/environment.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createAuth } from "../dashboard/create-auth.ts";
 import { createEnvironmentActions, type EnvironmentActions } from "../dashboard/create-environment-actions.ts";
@@ -18,6 +20,8 @@ import { registerApiRoutes } from "../dashboard/register-api-routes.ts";
 import { registerOpenApi } from "../dashboard/register-openapi.ts";
 import { registerPageRoutes } from "../dashboard/register-page-routes.ts";
 import { renderPage } from "../dashboard/render-page.ts";
+import type { ShareLinks } from "../preview-router/create-share-links.ts";
+import { presentRegistryReads } from "../preview-router/present-registry-reads.ts";
 import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
@@ -60,6 +64,10 @@ export interface DashboardOptions {
   findCloudOrphans?: () => Promise<CloudOrphan[]>;
   /** Reconciliation with GitHub (`POST /api/reconcile`, the dashboard's last reconciliation); absent offline. */
   reconciler?: GitHubReconciler;
+  /** The Environment JSON as shown (preview-router/: routed `url`, `directUrl`); absent: as stored. */
+  presentEnvironment?: (environment: Environment) => Environment;
+  /** Share links of previews (API, the environment page); absent where no preview router runs. */
+  shareLinks?: ShareLinks;
   now: () => Date;
 }
 
@@ -72,12 +80,15 @@ export interface ServerDeps {
   logger: boolean | object;
   /** `GET /healthz` answers 200 only once this says so. */
   isReady: () => boolean;
+  /** The HTTP server (preview-router/create-preview-server-factory.ts: preview hosts go to the router first). */
+  serverFactory?: FastifyServerFactory;
 }
 
 /** The embedded HTTP app, without `listen`: tests use `app.inject()`, serve.ts listens. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger,
+    ...(deps.serverFactory && { serverFactory: deps.serverFactory }),
     trustProxy: deps.dashboard?.trustProxy ?? false,
     requestIdHeader: "x-request-id",
     // Deliveries log one line each themselves (register-webhook-route.ts).
@@ -107,6 +118,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   const dashboard = deps.dashboard ?? closedDashboard(deps);
+  const reads = dashboard.presentEnvironment
+    ? presentRegistryReads(deps.registry, dashboard.presentEnvironment)
+    : deps.registry;
   const auth = createAuth({ apiToken: dashboard.apiToken });
   const access = createRequestAccess({
     auth,
@@ -123,21 +137,23 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   );
   await registerWebhookRoute(app, { ...deps.intake, log: app.log });
   await registerApiRoutes(app, {
-    registry: deps.registry,
+    registry: reads,
     actions: dashboard.actions,
     access,
     uploadMaxBytes: dashboard.uploadMaxBytes,
     listStacks: dashboard.listStacks,
     findCloudOrphans: dashboard.findCloudOrphans,
     reconciler: dashboard.reconciler,
+    shareLinks: dashboard.shareLinks,
   });
   await registerPageRoutes(app, {
-    registry: deps.registry,
+    registry: reads,
     actions: dashboard.actions,
     auth,
     access,
     repositories: dashboard.repositories,
     reconciler: dashboard.reconciler,
+    shareLinks: dashboard.shareLinks,
     now: dashboard.now,
   });
   return app;

@@ -8,6 +8,9 @@ import { createEmbeddedReconciliation } from "../app/create-embedded-reconciliat
 import { runPeriodically } from "../app/run-periodically.ts";
 import type { StackforkConfig } from "../core/config.ts";
 import { isLoopbackHost } from "../dashboard/is-loopback-host.ts";
+import { createPreviewRouter } from "../preview-router/create-preview-router.ts";
+import { createPreviewServerFactory } from "../preview-router/create-preview-server-factory.ts";
+import { createShareLinks } from "../preview-router/create-share-links.ts";
 import { requirePulumiCli } from "../provisioner/pulumi-cli.ts";
 import { findTreesInUse } from "../reaper/find-trees-in-use.ts";
 import { isUrlAnswering, restartLocalCopies } from "../reaper/restart-local-copies.ts";
@@ -54,11 +57,27 @@ export async function serve(config: StackforkConfig): Promise<void> {
     log,
   });
 
+  // Previews: <environment>.<previewDomain> is routed to the copy, before the dashboard sees it.
+  const addresses = parts.previewAddresses;
+  const shareLinks = createShareLinks({ apiToken: apiToken.value, registry, addresses, now: () => new Date() });
+  let dashboardUrl = config.publicUrl ?? config.serverUrl;
+  const router = await createPreviewRouter({
+    registry,
+    addresses,
+    shareLinks,
+    accessOf: (repository) => parts.findRepository(repository)?.previewAccess ?? "public",
+    dashboardUrl: () => dashboardUrl,
+    trustProxy: config.trustProxy,
+    logger: { level: config.logLevel },
+  });
+  await router.ready();
+
   let ready = false;
   const app = await buildServer({
     registry,
     logger: { level: config.logLevel },
     isReady: () => ready,
+    serverFactory: createPreviewServerFactory(router, { domain: addresses.domain, trustProxy: config.trustProxy }),
     dashboard: {
       apiToken: apiToken.value,
       readsOpen,
@@ -72,10 +91,17 @@ export async function serve(config: StackforkConfig): Promise<void> {
       allowedHosts: config.allowedHosts,
       listen: { host: config.host },
       trustProxy: config.trustProxy,
+      presentEnvironment: addresses.present,
+      shareLinks,
     },
     intake: parts.intakeDeps(() => worker.wake()),
   });
   await app.listen({ port: config.port, host: config.host });
+  const listening = app.server.address();
+  const serverPort = typeof listening === "object" && listening ? listening.port : config.port;
+  dashboardUrl = config.publicUrl ?? `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${serverPort}`;
+  if (config.previewPort === undefined) addresses.setPort(serverPort);
+  else if (config.previewPort !== serverPort) await router.listen({ port: config.previewPort, host: config.host });
   worker.start();
   const wakeConsumer =
     stores.wakes && consumeWakes({ source: stores.wakes.receiver, worker, concurrency: config.concurrency, log });
@@ -144,6 +170,7 @@ export async function serve(config: StackforkConfig): Promise<void> {
     `  pulumi CLI:      v${cli.version} (${cli.source}: ${cli.command})`,
     `  webhook secret:  ${webhookSecret.file ?? "from GITHUB_WEBHOOK_SECRET"}`,
     `  API token:       ${apiToken.file ?? "from STACKFORK_API_TOKEN"}`,
+    `  previews:        http://<environment>.${addresses.domain}:${addresses.port()}/ (routed to local copies; repositories with previewAccess "link" need a share link)`,
     `  dashboard:       http://${config.host}:${port}/ (reads ${readsOpen ? (config.publicReads ? "public" : "open on loopback") : "need the token"}; changes need the token)`,
     `  GitHub:          ${config.github ? `${"token" in config.github.auth ? "token" : `App ${config.github.auth.appId}`} at ${config.github.apiUrl ?? "https://api.github.com"}` : "offline (no GITHUB_TOKEN or GitHub App): notices are logged, sources come from localPath"}`,
     `  expiry:          expired environments destroyed (a sweep every ${config.reapIntervalSeconds} s)`,
@@ -160,6 +187,7 @@ export async function serve(config: StackforkConfig): Promise<void> {
     ready = false;
     log.info({ signal, running: worker.running() }, "shutting down: no new jobs; waiting for running ones");
     await app.close();
+    await router.close();
     // Together: the worker's stop bounds the wakes in hand (grace, then abort).
     await Promise.all([wakeConsumer?.stop(), worker.stop(config.shutdownGraceSeconds * 1000)]);
     // Before the databases close: a sweep still running would write to them.

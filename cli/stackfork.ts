@@ -22,6 +22,7 @@ import { reconcile } from "./reconcile.ts";
 import { requestEnvironmentChange } from "./request-environment-change.ts";
 import { sandboxCommands } from "./sandbox-commands.ts";
 import { readConfigFile, serve } from "./serve.ts";
+import { shareCommands } from "./share-command.ts";
 import { simulateCommands } from "./simulate-commands.ts";
 
 const usage = `stackfork: a copy of your serverless stack for every branch, pull request and developer
@@ -39,6 +40,7 @@ Usage:
   stackfork config set|ls <env> ...       an environment's own config values; its config and their sources
   stackfork reseed <env>                   run the repository's seed step again
   stackfork simulate push|delete|pr ...    send a signed GitHub delivery to a running server
+  stackfork share <env> [--hours N]        a link that opens a preview without the API token
   stackfork aws bootstrap                  create the DynamoDB tables, SQS queues, bucket and key
   stackfork <command> --help
 
@@ -125,6 +127,7 @@ const commands: Record<string, Command> = {
   ...sandboxCommands,
   ...configCommands,
   ...simulateCommands,
+  ...shareCommands,
 };
 
 const groups: Record<string, string> = {

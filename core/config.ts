@@ -62,6 +62,17 @@ const fileSchema = z
      * check) are believed. Only when nothing else can reach the server. @default false
      */
     trustProxy: z.boolean().default(false),
+    /**
+     * Previews are `http://<environment>.<previewDomain>:<previewPort>/`, routed by Host to the copy
+     * (preview-router/). Browsers resolve every `*.localhost` name to loopback; a team sets its own
+     * wildcard domain. @default "localhost"
+     */
+    previewDomain: z
+      .string()
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)*$/i, "must be a domain name")
+      .default("localhost"),
+    /** A port of the router's own; a request there is always a preview's. @default the server's port */
+    previewPort: z.number().int().min(1).max(65535).optional(),
   })
   .strict();
 
@@ -154,6 +165,10 @@ export interface StackforkConfig {
   allowedHosts: readonly string[];
   /** Believe X-Forwarded-Proto / X-Forwarded-Host. */
   trustProxy: boolean;
+  /** Previews are `<environment>.<previewDomain>`. */
+  previewDomain: string;
+  /** The router's own port; undefined: the server's. */
+  previewPort?: number;
   /** Live sandboxes per owner across repositories; undefined: one per repository, no other limit. */
   sandboxesPerOwner?: number;
   uploadMaxBytes: number;
@@ -279,6 +294,8 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     takeoverGraceSeconds: f.takeoverGraceSeconds,
     allowedHosts: f.allowedHosts ?? (e.STACKFORK_PUBLIC_URL ? [new URL(e.STACKFORK_PUBLIC_URL).host] : []),
     trustProxy: f.trustProxy,
+    previewDomain: f.previewDomain.toLowerCase(),
+    previewPort: f.previewPort,
     sandboxesPerOwner: f.sandboxesPerOwner,
     uploadMaxBytes: Math.round(f.uploadMaxMegabytes * 1024 * 1024),
     secrets: {

@@ -156,6 +156,17 @@ export const errorCatalogue = {
     summary:
       "The Host header names none of the addresses this server serves (DNS rebinding?): reads without the token are open only under localhost, the server's own address, or a name in allowedHosts.",
   },
+  PREVIEW_NOT_READY: {
+    status: 503,
+    visible: true,
+    summary: "The preview's environment is not ready (queued, deploying, failed, awaiting approval, destroying).",
+  },
+  COPY_NOT_ANSWERING: { status: 502, visible: true, summary: "The preview's copy did not answer the router." },
+  SHARE_LINK_REQUIRED: {
+    status: 403,
+    visible: true,
+    summary: "The repository's previews open only with a share link (previewAccess: link), and none valid came.",
+  },
   QUOTA_EXCEEDED: { status: 409, visible: true, summary: "The owner already has as many sandboxes as allowed." },
   REPOSITORY_NOT_CONFIGURED: {
     status: 400,

@@ -75,6 +75,8 @@ const repositoryObjectSchema = z
      * They are branch code: they run in the job's sandbox all the same. @default false (`npm ci --ignore-scripts`)
      */
     installScripts: z.boolean().optional(),
+    /** Who opens the previews: `public` (anyone who reaches the router) or `link` (a share link). @default "public" */
+    previewAccess: z.enum(["public", "link"]).optional(),
     /**
      * The copies are CloudFormation stacks (SAM, plain CloudFormation, CDK output) instead of the
      * Pulumi project at `stackPath` (core/cloudformation-config.ts). Exclusive with `stackPath`.

@@ -511,6 +511,8 @@ describe("the JSON API", () => {
           "GET /api/reconciliation",
           "GET /api/uploads/config",
           "POST /api/uploads",
+          "POST /api/environments/{id}/share",
+          "DELETE /api/environments/{id}/share",
         ].sort(),
       );
       const create = document.paths["/api/environments"].post;

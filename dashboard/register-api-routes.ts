@@ -12,6 +12,7 @@ import { registerEnvironmentRoutes } from "./register-environment-routes.ts";
 import { registerOpenApiDocumentRoute } from "./register-openapi-document-route.ts";
 import { registerOrphanRoutes } from "./register-orphan-routes.ts";
 import { registerReconciliationRoutes } from "./register-reconciliation-routes.ts";
+import { registerShareRoutes, type ShareRouteDeps } from "./register-share-routes.ts";
 import { registerUploadRoutes } from "./register-upload-routes.ts";
 
 export interface ApiDeps {
@@ -26,6 +27,8 @@ export interface ApiDeps {
   findCloudOrphans?: () => Promise<CloudOrphan[]>;
   /** Reconciliation with GitHub; absent (offline): its routes answer 404. */
   reconciler?: GitHubReconciler;
+  /** Share links of previews; absent where no preview router runs. */
+  shareLinks?: ShareRouteDeps["shareLinks"];
 }
 
 /**
@@ -42,6 +45,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     registerCopyConfigRoutes(api, deps);
     registerReconciliationRoutes(api, deps);
     registerUploadRoutes(api, deps);
+    registerShareRoutes(api, deps);
     registerOpenApiDocumentRoute(api, app, deps.access);
   });
 }

@@ -2,6 +2,7 @@ import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { isStackforkError, StackforkError } from "../core/errors.ts";
+import type { ShareLinks } from "../preview-router/create-share-links.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import type { Registry } from "../registry/registry.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
@@ -27,6 +28,8 @@ export interface PageDeps {
   repositories: readonly { name: string; defaultBranch: string }[];
   /** Shows each repository's last reconciliation with GitHub on the list; absent offline. */
   reconciler?: GitHubReconciler;
+  /** Share links of previews (the Share button); absent where no preview router runs. */
+  shareLinks?: ShareLinks;
   now: () => Date;
 }
 
@@ -40,6 +43,7 @@ const NOTICES: Record<string, string> = {
   destroy: "Destroy queued.",
   extend: "Expiry extended.",
   unchanged: "Nothing was queued: the environment is already there (see its history).",
+  unshared: "Every share link of this environment issued so far is revoked.",
   login: "Logged in.",
   logout: "Logged out.",
 };
@@ -187,6 +191,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         loggedIn: chrome.loggedIn,
         csrfToken: chrome.csrfToken,
         notice: NOTICES[query.done ?? ""],
+        canShare: deps.shareLinks !== undefined,
       });
       return sendPage(request, reply, 200, chrome, body);
     });
@@ -258,6 +263,34 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         return actions.extend(id, hours, DASHBOARD_ACTOR);
       }, "extend"),
     );
+
+    pages.post("/environments/:id/share", async (request, reply) => {
+      await requireChange(request);
+      const { id } = request.params as { id: string };
+      if (!deps.shareLinks) throw new StackforkError("NOT_FOUND", "this server does not route previews");
+      const hours = Number(field((request.body as Record<string, unknown>).hours));
+      if (!Number.isInteger(hours) || hours < 1 || hours > 720)
+        throw new StackforkError("INVALID_INPUT", "hours must be a whole number from 1 to 720");
+      const link = await deps.shareLinks.issue(id, hours);
+      const back = `/environments/${encodeURIComponent(id)}`;
+      return sendPage(
+        request,
+        reply,
+        201,
+        { title: `Share ${id}` },
+        html`<h1>Share link for ${id}</h1>
+<p>Anyone with this link opens the preview until ${link.expiresAt}, without the API token:</p>
+<p><input id="share-link" class="share-link" type="text" readonly value="${link.url}" aria-label="Share link"></p>
+<p><a href="${back}">Back to ${id}</a></p>`,
+      );
+    });
+    pages.post("/environments/:id/share/revoke", async (request, reply) => {
+      await requireChange(request);
+      const { id } = request.params as { id: string };
+      if (!deps.shareLinks) throw new StackforkError("NOT_FOUND", "this server does not route previews");
+      await deps.shareLinks.revokeAll(id);
+      return reply.redirect(`/environments/${encodeURIComponent(id)}?done=unshared`, 303);
+    });
 
     pages.get("/login", async (request, reply) => {
       const next = safeNextPath((request.query as Record<string, string | undefined>).next);

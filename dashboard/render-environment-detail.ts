@@ -20,6 +20,8 @@ export interface EnvironmentDetailView {
   csrfToken?: string;
   notice?: string;
   problem?: string;
+  /** A preview router runs: show the Share and Revoke links buttons. */
+  canShare?: boolean;
 }
 
 /** `GET /environments/:id`: facts, outputs, actions, the live engine log and the full history. */
@@ -106,8 +108,19 @@ ${
 <label class="check"><input type="checkbox" name="confirm" value="yes" required> Yes, destroy ${e.name}</label>
 <button type="submit" class="danger">Destroy</button></form>`
 }
+${live && view.canShare && renderShare(base, csrf)}
 </div>
 </section>`;
+}
+
+/** A share link opens the preview without the API token (preview-router/create-share-links.ts). */
+function renderShare(base: string, csrf: SafeHtml): SafeHtml {
+  return html`<form method="post" action="${base}/share">${csrf}
+<div class="field"><label for="share-hours">Share the preview for (hours)</label>
+<input id="share-hours" type="number" name="hours" min="1" max="720" value="24" required></div>
+<button type="submit" class="secondary">Share</button></form>
+<form method="post" action="${base}/share/revoke">${csrf}
+<button type="submit" class="secondary">Revoke share links</button></form>`;
 }
 
 function renderLog(view: EnvironmentDetailView): SafeHtml {

@@ -54,14 +54,14 @@ describe("stackfork serve on the AWS adapters", () => {
     const ready = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
     expect(ready.status, JSON.stringify(ready.lastError)).toBe("ready");
     expect(ready.commitSha).toBe(sha);
-    expect(await (await fetch(`${ready.url}/`)).json()).toMatchObject({ environment: id, commit: sha });
+    expect(await (await fetch(`${ready.directUrl}/`)).json()).toMatchObject({ environment: id, commit: sha });
     expect(await stackObjects(id)).toHaveLength(1);
 
     repo.deleteBranch("feature/aws");
     expect((await server.deliver("delete", deletePayload(REPO, "feature/aws"))).status).toBe(202);
     const destroyed = await server.waitFor(id, (e) => e.status === "destroyed" || e.status === "failed");
     expect(destroyed.status, JSON.stringify(destroyed.lastError)).toBe("destroyed");
-    await expect(fetch(`${ready.url}/`)).rejects.toThrow();
+    await expect(fetch(`${ready.directUrl}/`)).rejects.toThrow();
     expect(await stackObjects(id)).toEqual([]);
     // Every wake was answered: nothing waits in the queue, nothing went to the dead-letter queue.
     const deadline = Date.now() + 30_000;
@@ -90,6 +90,6 @@ describe("stackfork serve on the AWS adapters", () => {
       240_000,
     );
     expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
-    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: sha });
+    expect(await (await fetch(`${env.directUrl}/`)).json()).toMatchObject({ commit: sha });
   });
 });

@@ -6,6 +6,7 @@ import { readFileBackendStates } from "../../provisioner/list-file-backend-stack
 import { sweepSourceTrees } from "../../source/sweep-source-trees.ts";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
+import { requestUrl } from "../support/preview-harness.ts";
 import { runCli } from "../support/run-cli.ts";
 import { processesMentioning, readStackResources, stopProcessesMentioning } from "../support/stack-state.ts";
 import { deletePayload, pushPayload } from "../support/webhook-deliveries.ts";
@@ -44,13 +45,18 @@ describe("a branch's environment, end to end", () => {
     const ready = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
     expect(ready.status, JSON.stringify(ready.lastError)).toBe("ready");
     expect(ready.commitSha).toBe(first);
-    expect(ready.outputs).toMatchObject({ url: ready.url, environment: id, target: "local" });
-    const url = ready.url as string;
+    expect(ready.outputs).toMatchObject({ url: ready.directUrl, environment: id, target: "local" });
+    const url = ready.directUrl as string;
     expect(await (await fetch(`${url}/`)).json()).toMatchObject({
       environment: id,
       branch: "feature/login",
       commit: first,
     });
+    // The routed address (preview-router/) serves the same copy, by Host, on the server's own port.
+    const routed = `http://${id}.localhost:${new URL(server.baseUrl).port}`;
+    expect(ready.url).toBe(routed);
+    const viaRouter = await requestUrl(`${routed}/`);
+    expect(JSON.parse(viaRouter.body.toString())).toMatchObject({ environment: id, commit: first });
     // The engine's output was streamed into the environment's log, line by line.
     const log = (await (await fetch(`${server.baseUrl}/api/environments/${id}/logs`)).json()) as {
       lines: { text: string }[];
@@ -63,7 +69,8 @@ describe("a branch's environment, end to end", () => {
     const second = repo.commit("feature/login", "second");
     expect((await server.deliver("push", pushPayload(REPO, "feature/login", second))).status).toBe(202);
     const updated = await server.waitFor(id, (e) => e.status === "ready" && e.commitSha === second);
-    expect(updated.url).toBe(url);
+    expect(updated.directUrl).toBe(url);
+    expect(updated.url).toBe(routed);
     expect(await (await fetch(`${url}/`)).json()).toMatchObject({ commit: second });
     // Updated in place: the same resources, none created anew (a replacement would get a new `created`).
     const after = readStackResources(dataDir, PROJECT, id) ?? [];
@@ -88,8 +95,10 @@ describe("a branch's environment, end to end", () => {
     const destroyed = await server.waitFor(id, (e) => e.status === "destroyed" || e.status === "failed");
     expect(destroyed.status, JSON.stringify(destroyed.lastError)).toBe("destroyed");
     expect(destroyed.url).toBeUndefined();
+    expect(destroyed.directUrl).toBeUndefined();
     expect(destroyed.outputs).toBeUndefined();
     await expect(fetch(`${url}/`)).rejects.toThrow();
+    expect((await requestUrl(`${routed}/`)).status).toBe(404);
     expect(readStackResources(dataDir, PROJECT, id)).toBeUndefined();
     expect(processesMentioning(path.join(dataDir, "copies", id))).toEqual([]);
     expect(destroyed.events.map((e) => e.type)).toEqual(

@@ -148,7 +148,7 @@ describe("crash recovery on the AWS adapters, a quarter of DynamoDB and SQS requ
     for (const [i, env] of envs.entries()) {
       expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
       expect(env.commitSha).toBe(newest.get(branches[i] as string));
-      expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: env.commitSha });
+      expect(await (await fetch(`${env.directUrl}/`)).json()).toMatchObject({ commit: env.commitSha });
       // One copy: none left behind by an update cut off between starting a copy and recording it.
       expect(copyProcessesOf(dataDir, env.name)).toHaveLength(1);
     }
@@ -284,7 +284,7 @@ describe("a delivery burst cut by kill -9", () => {
         const env = envs.find((e) => e.branch === branch);
         expect(env?.status).toBe("ready");
         expect(allowed(branch)).toContain(env?.commitSha);
-        expect(await (await fetch(`${env?.url}/`)).json()).toMatchObject({ branch, commit: env?.commitSha });
+        expect(await (await fetch(`${env?.directUrl}/`)).json()).toMatchObject({ branch, commit: env?.commitSha });
       }
       for (const env of envs) expect(copyProcessesOf(dataDir, env.name)).toHaveLength(1);
       // A branch whose every push was cut off has an environment only if the server took that push.
@@ -340,7 +340,7 @@ describe("engine processes after kill -9 mid-deploy", () => {
       (e) => (e.status === "ready" && e.commitSha === sha) || e.status === "failed",
     );
     expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
-    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: sha });
+    expect(await (await fetch(`${env.directUrl}/`)).json()).toMatchObject({ commit: sha });
 
     await restarted.stop("SIGTERM");
     expect(restarted.exitCode()).toBe(0);
@@ -358,7 +358,7 @@ describe("engine processes after kill -9 mid-deploy", () => {
     const copies = copyProcessesOf(dataDir, env.name);
     expect(copies).toHaveLength(1);
     expect(copies[0]?.runMarker).toBeUndefined();
-    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: sha });
+    expect(await (await fetch(`${env.directUrl}/`)).json()).toMatchObject({ commit: sha });
   });
 });
 
@@ -413,7 +413,7 @@ describe("a stack left locked by a crash of server and engine", () => {
     );
     expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
     expect(env.events.map((e) => e.type)).toContain("lock_recovered");
-    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: b });
+    expect(await (await fetch(`${env.directUrl}/`)).json()).toMatchObject({ commit: b });
     expect(listStackLocks(dataDir)).toEqual([]);
   });
 });

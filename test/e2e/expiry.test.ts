@@ -41,7 +41,7 @@ describe("expiry, end to end", () => {
     const id = (accepted.body.queued as { environment: string }[])[0]?.environment as string;
     const ready = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
     expect(ready.status, JSON.stringify(ready.lastError)).toBe("ready");
-    const url = ready.url as string;
+    const url = ready.directUrl as string;
     expect((await fetch(`${url}/`)).ok).toBe(true);
     const ttlMs = Date.parse(ready.expiresAt as string) - Date.parse(ready.updatedAt);
     expect(ttlMs).toBe(TTL_HOURS * 3_600_000);

@@ -69,7 +69,7 @@ describe("races and crashes", () => {
     const env = await server.waitFor(id, (e) => e.status === "ready" || e.status === "failed");
     expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
     expect(env.commitSha).toBe(sha);
-    expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: sha });
+    expect(await (await fetch(`${env.directUrl}/`)).json()).toMatchObject({ commit: sha });
     expect(listStackLocks(dataDir)).toEqual([]);
   });
 
@@ -92,14 +92,14 @@ describe("races and crashes", () => {
     await server.stop("SIGTERM");
     stopProcessesMentioning(path.join(dataDir, "copies", id)); // the machine restarted, say
     await server.waitUntilGone(path.join(dataDir, "copies", id));
-    await expect(fetch(`${ready.url}/`)).rejects.toThrow();
+    await expect(fetch(`${ready.directUrl}/`)).rejects.toThrow();
     server = await start();
     const revived = await server.waitFor(
       id,
       (e) => e.status === "ready" && e.events.filter((x) => x.type === "deploy_succeeded").length === 2,
     );
     expect(revived.events.some((e) => e.type === "deploy_requested" && e.actor === "stackfork")).toBe(true);
-    expect(await (await fetch(`${revived.url}/`)).json()).toMatchObject({ commit: sha });
+    expect(await (await fetch(`${revived.directUrl}/`)).json()).toMatchObject({ commit: sha });
   });
 
   it("deploys branches in parallel, more than the concurrency; colliding and hostile names stay distinct and never reach a shell", async () => {
@@ -116,9 +116,9 @@ describe("races and crashes", () => {
     );
     for (const [i, env] of envs.entries()) {
       expect(env.status, JSON.stringify(env.lastError)).toBe("ready");
-      expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ branch: branches[i] });
+      expect(await (await fetch(`${env.directUrl}/`)).json()).toMatchObject({ branch: branches[i] });
     }
-    expect(new Set(envs.map((e) => e.url)).size).toBe(3);
+    expect(new Set(envs.map((e) => e.directUrl)).size).toBe(3);
     expect(existsSync(canary)).toBe(false);
   });
 });

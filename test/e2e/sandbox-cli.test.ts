@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
+import { requestUrl } from "../support/preview-harness.ts";
 import { runCli } from "../support/run-cli.ts";
 import { processesMentioning, stopProcessesMentioning } from "../support/stack-state.ts";
 
@@ -43,9 +44,10 @@ describe("sandboxes from the CLI, end to end", () => {
     );
     expect(up.code, `${up.stderr}\n${server.output.join("").slice(-3000)}`).toBe(0);
     const url = lastLine(up.stdout);
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    // The routed preview address (preview-router/): Host-routed on the server's port.
+    expect(url).toBe(`http://api-sb-octocat.localhost:${new URL(server.baseUrl).port}`);
     expect(up.stderr).toContain("api-sb-octocat: "); // progress lines (no TTY here: plain lines)
-    const answer = await (await fetch(`${url}/`)).json();
+    const answer = JSON.parse((await requestUrl(`${url}/`)).body.toString());
     expect(answer).toMatchObject({ environment: "api-sb-octocat", branch: "feature/sandbox", commit: sha });
 
     const env = await server.environment("api-sb-octocat");
@@ -55,7 +57,7 @@ describe("sandboxes from the CLI, end to end", () => {
     const down = await runCli(["sandbox", "down", "--owner", "octocat", "--repository", REPO], cliEnv, work);
     expect(down.code, down.stderr).toBe(0);
     expect((await server.environment("api-sb-octocat")).status).toBe("destroyed");
-    await expect(fetch(`${url}/`)).rejects.toThrow();
+    expect((await requestUrl(`${url}/`)).status).toBe(404);
     expect(processesMentioning(path.join(dataDir, "copies", "api-sb-octocat"))).toEqual([]);
   });
 
@@ -66,7 +68,7 @@ describe("sandboxes from the CLI, end to end", () => {
     const up = await runCli(["sandbox", "up", "--owner", "hubot", "--repository", REPO, "--dir", tree], cliEnv, work);
     expect(up.code, `${up.stderr}\n${server.output.join("").slice(-3000)}`).toBe(0);
     const url = lastLine(up.stdout);
-    const answer = (await (await fetch(`${url}/`)).json()) as { environment: string; commit: string };
+    const answer = JSON.parse((await requestUrl(`${url}/`)).body.toString()) as { environment: string; commit: string };
     expect(answer.environment).toBe("api-sb-hubot");
     expect(answer.commit).toMatch(/^upload-[0-9a-f]{16}$/);
     const env = await server.environment("api-sb-hubot");

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Environment } from "../../core/environment.ts";
 import type { HistoryEvent } from "../../core/history-event.ts";
+// The Environment JSON as the API shows it: `url` routed for local copies, `directUrl` the copy's own.
+import type { PresentedEnvironment as Environment } from "../../preview-router/create-preview-addresses.ts";
 import { processesMentioning } from "./stack-state.ts";
 import { type Delivery, signDelivery } from "./webhook-deliveries.ts";
 
