@@ -37,7 +37,7 @@ export function decideCommentIntents({ event, repository, actor: sender }: Event
   if (parsed.type === "unknown")
     return ignore(
       "NO_COMMAND",
-      `/stackfork ${parsed.word}: not a command (deploy [<sha>], redeploy, destroy, extend <duration>)`,
+      `/stackfork ${parsed.word}: not a command (deploy [<sha>], redeploy, reseed, destroy, extend <duration>)`,
     );
 
   const actor = typeof comment?.user?.login === "string" ? comment.user.login : sender;

@@ -30,6 +30,8 @@ export type CommentCommand =
       commit?: string;
     }
   | { name: "redeploy" }
+  /** Run the repository's seed step again (issue 19), with a redeploy of the environment's commit. */
+  | { name: "reseed" }
   | { name: "destroy" }
   | { name: "extend"; hours: number };
 

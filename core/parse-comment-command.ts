@@ -17,7 +17,7 @@ const COMMIT_PREFIX = /^[0-9a-f]{7,40}$/i;
 
 /**
  * Reads the first line of a comment that starts with `/stackfork`:
- * `/stackfork deploy [<sha>] | redeploy | destroy | extend <duration>` (duration: `90m`, `2h`, `3d`, `1w`;
+ * `/stackfork deploy [<sha>] | redeploy | reseed | destroy | extend <duration>` (duration: `90m`, `2h`, `3d`, `1w`;
  * sha: 7 to 40 hex digits of the commit a fork's approval names).
  * A quoted line (`> /stackfork ...`, as a reply quotes) does not count. Anything after a command
  * that takes no argument makes it invalid, so `/stackfork destroy not yet` destroys nothing.
@@ -38,7 +38,7 @@ export function parseCommentCommand(body: string): ParsedComment {
       return { type: "invalid", problem: "usage: /stackfork deploy [<commit SHA, 7 to 40 hex digits>]" };
     return { type: "command", command: { name, commit: commit.toLowerCase() } };
   }
-  if (name === "redeploy" || name === "destroy") {
+  if (name === "redeploy" || name === "reseed" || name === "destroy") {
     if (args.length > 0) return { type: "invalid", problem: `/stackfork ${name} takes no argument` };
     return { type: "command", command: { name } };
   }

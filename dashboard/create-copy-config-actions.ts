@@ -4,6 +4,7 @@ import { StackforkError } from "../core/errors.ts";
 import { qualifyConfigKey } from "../core/resolve-copy-config.ts";
 import { viewCopyConfig } from "../core/view-copy-config.ts";
 import type { Registry } from "../registry/registry.ts";
+import { askForReseed } from "../seed/ask-for-reseed.ts";
 import type { ActionResult, EnvironmentActions } from "./create-environment-actions.ts";
 
 export interface CopyConfigActionsDeps {
@@ -48,14 +49,7 @@ export function createCopyConfigActions({ registry, actions, now }: CopyConfigAc
     },
 
     async reseed(id: string, via: string): Promise<ActionResult> {
-      await requireEnvironment(id);
-      await registry.appendEvent({
-        environmentId: id,
-        at: now().toISOString(),
-        type: "seed_requested",
-        message: "reseed asked for",
-        actor: via,
-      });
+      await askForReseed(registry, await requireEnvironment(id), via, now());
       return actions.redeploy(id, via);
     },
   };

@@ -4,6 +4,7 @@ import type { ErrorCode } from "../core/errors.ts";
 import { findPendingApproval } from "../core/find-pending-approval.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { CommentReaction, IntentCause, PullRequestIntent, PullRequestRef } from "../core/intent.ts";
+import { askForReseed } from "../seed/ask-for-reseed.ts";
 import { findPullRequestEnvironment } from "./find-pull-request-environment.ts";
 import { type SubmitIntentDeps, type SubmitResult, submitIntent } from "./submit-intent.ts";
 
@@ -74,6 +75,7 @@ export async function carryOutPullRequestIntent(
       return submitIntent(deps, { type: "destroy", identity, cause }, now);
     case "extend":
       return submitIntent(deps, { type: "extend", identity, hours: command.hours, cause }, now);
+    case "reseed":
     case "redeploy":
       if (environment.kind === "pull_request" && !environment.commitSha)
         return {
@@ -82,6 +84,8 @@ export async function carryOutPullRequestIntent(
           reason: `${environment.name} was never deployed: /stackfork deploy approves it`,
           environment,
         };
+      // The deploy's seed step sees the request (core/decide-seed.ts) and runs again.
+      if (command.name === "reseed") await askForReseed(deps.registry, environment, intent.actor, now);
       // A branch environment never deployed has no commit: its branch's head is taken.
       return submitIntent(deps, { type: "deploy", identity, commitSha: environment.commitSha, cause }, now);
     case "deploy":

@@ -298,6 +298,10 @@ describe("pull requests and /stackfork commands through the webhook route", () =
     });
     expect((await comment(8, "/stackfork redeploy")).statusCode).toBe(202);
     expect(await intake.queue.listPending(id)).toMatchObject([{ type: "deploy", commitSha: A }]);
+    // A reseed is asked for in history (core/decide-seed.ts), then deploys like a redeploy.
+    expect((await comment(8, "/stackfork reseed")).statusCode).toBe(202);
+    expect(await eventsOf(id)).toContainEqual(["seed_requested", undefined]);
+    expect(await intake.queue.listPending(id)).toMatchObject([{ type: "deploy", commitSha: A }]);
     expect((await comment(8, "/stackfork destroy")).statusCode).toBe(202);
     expect(await intake.queue.listPending(id)).toMatchObject([{ type: "destroy" }]);
     expect((await comment(9, "/stackfork destroy")).body.code).toBe("NOTHING_TO_DO"); // no environment for #9
