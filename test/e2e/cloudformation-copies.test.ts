@@ -108,12 +108,21 @@ describe("CloudFormation copies through stackfork serve", () => {
         },
         { name: "acme/sam", localPath: repo.dir, cloudformation: { template: "sam/template.yaml" } },
         { name: "acme/broken", localPath: repo.dir, cloudformation: { template: "broken/template.yaml" } },
+        {
+          name: "acme/built",
+          localPath: repo.dir,
+          cloudformation: {
+            template: "built/build.mjs",
+            urlOutput: "ApiUrl",
+            build: { command: ["node", "built/build.mjs"], template: "built/out/template.json" },
+          },
+        },
         { name: "acme/fixed", localPath: repo.dir, cloudformation: { template: "fixed/template.yaml" } },
       ],
       env: { STACKFORK_SHARE_PLATFORM_CREDENTIALS: "true" },
     });
     // The other repositories' deploys run beside the first test's (the server runs two at once).
-    for (const name of ["nokey", "broken", "fixed", "sam"])
+    for (const name of ["nokey", "broken", "fixed", "sam", "built"])
       others[name] = await push(
         `acme/${name}`,
         `feature/${name}`,
@@ -247,5 +256,18 @@ describe("CloudFormation copies through stackfork serve", () => {
     const object = await s3.send(new GetObjectCommand({ Bucket: match?.[1], Key: match?.[2] }));
     const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
     expect(bytes).toEqual(Buffer.from(zipDeterministically(path.join(repo.dir, "sam/src"), repo.dir)));
+  });
+
+  it("a build step (as cdk synth is one) runs in the job's sandbox and its template deploys", async () => {
+    const id = others.built as string;
+    const ready = await settled(id);
+    expect(ready.status, JSON.stringify(ready.lastError)).toBe("ready");
+    expect(ready.url).toMatch(/^https:\/\/.+\.built\.example\/$/);
+    expect((await stackOf(id))?.StackStatus).toBe("CREATE_COMPLETE");
+    const log = await logOf(id);
+    expect(log).toContain("build: node built/build.mjs");
+    expect(log).toContain("build: build saw STACKFORK_API_TOKEN=(none)");
+    // The checkout itself stays as committed: the build wrote into the job's own copy.
+    expect(() => readFileSync(path.join(repo.dir, "built/out/template.json"))).toThrow();
   });
 });
