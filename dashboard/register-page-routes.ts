@@ -7,6 +7,7 @@ import type { GitHubReconciler } from "../reconciliation/create-github-reconcile
 import type { Registry } from "../registry/registry.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
 import type { Auth, Session } from "./create-auth.ts";
+import { createCopyConfigActions } from "./create-copy-config-actions.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
 import { LOGIN_NONCE_COOKIE, type RequestAccess, SESSION_COOKIE } from "./create-request-access.ts";
 import { dashboardScript } from "./dashboard-script.ts";
@@ -40,6 +41,8 @@ const DASHBOARD_ACTOR = "dashboard";
 const NOTICES: Record<string, string> = {
   sandbox: "Sandbox requested: it deploys in turn, this page follows it.",
   redeploy: "Redeploy queued.",
+  config: "Config value saved; redeploy queued.",
+  reseed: "Reseed queued (with a redeploy).",
   destroy: "Destroy queued.",
   extend: "Expiry extended.",
   unchanged: "Nothing was queued: the environment is already there (see its history).",
@@ -64,6 +67,7 @@ const CSP = [
  */
 export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): Promise<void> {
   const { registry, actions, auth, access } = deps;
+  const copyConfig = createCopyConfigActions({ registry, actions, now: deps.now });
   await app.register(async (pages) => {
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     pages.addHook("onSend", async (_request, reply, payload) => {
@@ -192,6 +196,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         csrfToken: chrome.csrfToken,
         notice: NOTICES[query.done ?? ""],
         canShare: deps.shareLinks !== undefined,
+        config: await copyConfig.listConfig(id),
       });
       return sendPage(request, reply, 200, chrome, body);
     });
@@ -249,6 +254,20 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
     pages.post(
       "/environments/:id/redeploy",
       change((id) => actions.redeploy(id, DASHBOARD_ACTOR), "redeploy"),
+    );
+    pages.post(
+      "/environments/:id/config",
+      change((id, form) => {
+        const key = field(form.key) ?? "";
+        if (!/^[\w.-]+(:[\w.-]+)?$/.test(key))
+          throw new StackforkError("INVALID_INPUT", "key must be key or namespace:key");
+        const input = { key, value: field(form.value) ?? "", secret: field(form.secret) === "yes" };
+        return copyConfig.setConfig(id, input, DASHBOARD_ACTOR);
+      }, "config"),
+    );
+    pages.post(
+      "/environments/:id/reseed",
+      change((id) => copyConfig.reseed(id, DASHBOARD_ACTOR), "reseed"),
     );
     pages.post(
       "/environments/:id/destroy",

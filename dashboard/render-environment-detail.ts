@@ -1,9 +1,11 @@
+import type { ConfigEntry } from "../core/config-entry.ts";
 import { type Environment, MASKED_SECRET } from "../core/environment.ts";
 import type { HistoryEvent } from "../core/history-event.ts";
 import type { LogLine } from "../registry/registry.ts";
 import { formatDuration } from "./format-duration.ts";
 import { githubUrl } from "./github-url.ts";
 import { html, type SafeHtml } from "./html.ts";
+import { renderCopyConfig } from "./render-copy-config.ts";
 import { renderCommit, renderRef } from "./render-environment-list.ts";
 import { renderStatus } from "./render-status.ts";
 import { renderTime } from "./render-time.ts";
@@ -22,6 +24,8 @@ export interface EnvironmentDetailView {
   problem?: string;
   /** A preview router runs: show the Share and Revoke links buttons. */
   canShare?: boolean;
+  /** The copy's config with sources, secrets masked (render-copy-config.ts). @default none shown */
+  config?: readonly ConfigEntry[];
 }
 
 /** `GET /environments/:id`: facts, outputs, actions, the live engine log and the full history. */
@@ -50,6 +54,7 @@ ${e.lastError && html`<dt>Last error</dt><dd><code>${e.lastError.code}</code> ${
 </dl>
 </section>
 ${renderOutputs(e)}
+${view.config && renderCopyConfig({ ...view, config: view.config })}
 ${renderActions(view)}
 ${renderLog(view)}
 ${renderHistory(view)}
