@@ -117,4 +117,39 @@ describe("a preview in a real browser, and a share link from the CLI", () => {
       await page.close();
     });
   });
+
+  it("the environment page's Share button makes a link; Revoke share links voids it", async () => {
+    await withHarness(async (h) => {
+      const env = await seedEnvironment(
+        stores.registry,
+        { kind: "branch", repository: "acme/private", branch: "button" },
+        "ready",
+        now(),
+        { url: copy.url },
+      );
+      const page = await browser.context.newPage();
+      await page.goto(`${h.dashboardUrl}/login?next=${encodeURIComponent(`/environments/${env.id}`)}`);
+      await page.getByLabel("API token").fill("preview-test-token");
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.waitForURL(new RegExp(`/environments/${env.id}$`));
+      // The page shows the routed address as the environment's url.
+      expect(await page.locator(`a[href^="http://${env.name}.localhost:${h.port}"]`).count()).toBeGreaterThan(0);
+
+      await page.getByLabel("Share the preview for (hours)").fill("2");
+      await page.getByRole("button", { name: "Share", exact: true }).click();
+      const link = await page.locator("#share-link").inputValue();
+      expect(link.startsWith(`http://${env.name}.localhost:${h.port}/?stackfork-share=`)).toBe(true);
+
+      const preview = await browser.context.newPage();
+      expect((await preview.goto(link))?.status()).toBe(200);
+      expect(JSON.parse((await preview.textContent("body")) ?? "")).toMatchObject({ environment: "shop-demo" });
+
+      await page.goto(`${h.dashboardUrl}/environments/${env.id}`);
+      await page.getByRole("button", { name: "Revoke share links" }).click();
+      await page.waitForURL(/done=unshared/);
+      expect((await preview.reload())?.status()).toBe(403);
+      await preview.close();
+      await page.close();
+    });
+  });
 });

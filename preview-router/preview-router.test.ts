@@ -22,6 +22,8 @@ const LARGE_BYTES = 24 * 1024 * 1024;
  * A copy that speaks what the production stack's handler does not: a large streamed body, a
  * WebSocket, and an echo of what it received.
  */
+let unavailableHits = 0;
+
 async function startFixtureCopy() {
   const server: Server = createServer((request, response) => {
     if (request.url === "/large") {
@@ -37,6 +39,11 @@ async function startFixtureCopy() {
         response.end();
       };
       return write();
+    }
+    if (request.url === "/unavailable") {
+      unavailableHits++;
+      response.writeHead(503, { "content-type": "text/plain", "retry-after": "1" });
+      return void response.end("the copy's own 503");
     }
     const chunks: Buffer[] = [];
     request.on("data", (c: Buffer) => chunks.push(c));
@@ -168,6 +175,15 @@ describe("the preview router (real HTTP through the dashboard's server to real c
       "x-forwarded-for": "127.0.0.1",
       cookie: "theirs=1; also=2",
     });
+  });
+
+  it("passes a copy's own 503 on as it is, once (no retries by the proxy)", async () => {
+    const env = await ready("unavailable", fixture.url);
+    unavailableHits = 0;
+    const response = await requestUrl(routed(env.name, "/unavailable"), { headers: { accept: "text/html" } });
+    expect(response.status).toBe(503);
+    expect(response.body.toString()).toBe("the copy's own 503");
+    expect(unavailableHits).toBe(1);
   });
 
   it("streams a large response whole, as the copy sent it", async () => {
