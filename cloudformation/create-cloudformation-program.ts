@@ -5,12 +5,12 @@ import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-clo
 import { S3Client } from "@aws-sdk/client-s3";
 import * as pulumi from "@pulumi/pulumi";
 import { StackforkError } from "../core/errors.ts";
-import { createArtifactStore, templateUrlOf } from "./artifact-store.ts";
+import { createArtifactStore } from "./artifact-store.ts";
 import { CloudFormationCopy } from "./cloudformation-copy.ts";
 import type { CloudFormationJob } from "./cloudformation-job.ts";
 import { copyStackNameOf } from "./copy-stack-name.ts";
 import { describeFixedNames, findFixedNames } from "./find-fixed-names.ts";
-import { packageTemplate, TEMPLATE_BODY_LIMIT } from "./package-template.ts";
+import { packageTemplate, placeTemplate, TEMPLATE_BODY_LIMIT } from "./package-template.ts";
 import { readTemplate } from "./read-template.ts";
 import { resolveParameters } from "./resolve-parameters.ts";
 
@@ -65,16 +65,11 @@ export async function prepareCloudFormationProgram(job: CloudFormationJob, log: 
 
   const body = JSON.stringify(packaged.template);
   const templateHash = createHash("sha256").update(body).digest("hex");
-  let templateBody: string | undefined = body;
-  let templateUrl: string | undefined;
-  if (Buffer.byteLength(body) > TEMPLATE_BODY_LIMIT) {
-    const { key } = await store.put(Buffer.from(body), "template.json");
-    templateUrl = templateUrlOf(job.artifacts, key);
-    templateBody = undefined;
+  const placed = await placeTemplate(body, store);
+  if ("templateUrl" in placed)
     log(
       `template is ${Buffer.byteLength(body)} bytes, over CloudFormation's ${TEMPLATE_BODY_LIMIT}: deployed by TemplateURL`,
     );
-  }
   const capabilities = [
     ...new Set([...(config.capabilities ?? []), ...(template.Transform ? ["CAPABILITY_AUTO_EXPAND"] : [])]),
   ].sort();
@@ -82,8 +77,7 @@ export async function prepareCloudFormationProgram(job: CloudFormationJob, log: 
     const copy = new CloudFormationCopy("copy", {
       providerModule,
       stackName: copyStackNameOf(job.environment),
-      ...(templateBody !== undefined && { templateBody }),
-      ...(templateUrl !== undefined && { templateUrl }),
+      ...placed,
       templateHash,
       parameters: parameters.secretKeys.length > 0 ? pulumi.secret(parameters.values) : parameters.values,
       capabilities,

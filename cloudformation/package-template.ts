@@ -83,3 +83,16 @@ function localPathOf(value: string, templateDir: string, root: string, resource:
     throw new StackforkError("TEMPLATE_INVALID", `${resource}: ${value} does not exist in the branch`);
   return local;
 }
+
+/**
+ * How CloudFormation is given a packaged template: its body when it fits the 51,200-byte limit,
+ * else a URL of its copy in the artifacts (content-addressed like the code).
+ */
+export async function placeTemplate(
+  body: string,
+  store: ArtifactStore,
+): Promise<{ templateBody: string } | { templateUrl: string }> {
+  if (Buffer.byteLength(body) <= TEMPLATE_BODY_LIMIT) return { templateBody: body };
+  const { key } = await store.put(Buffer.from(body), "template.json");
+  return { templateUrl: templateUrlOf(store.location, key) };
+}
