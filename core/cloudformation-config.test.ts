@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { requiredSourcePathOf } from "./cloudformation-config.ts";
 import { loadConfig } from "./config.ts";
 import { isStackforkError, type StackforkError } from "./errors.ts";
 
@@ -88,5 +89,15 @@ describe("a repository's cloudformation block", () => {
     expect(load({ AWS_ENDPOINT_URL: "http://127.0.0.1:5000" }, [local]).repositories[0]?.cloudformation).toEqual({
       template: "template.yaml",
     });
+  });
+
+  it("says what an uploaded tree must hold: the template, or with a build only the tree", () => {
+    expect(requiredSourcePathOf({ stackPath: "stacks/service" })).toBe("stacks/service");
+    expect(requiredSourcePathOf({ stackPath: "stacks/service", cloudformation: { template: "t.yaml" } })).toBe(
+      "t.yaml",
+    );
+    expect(
+      requiredSourcePathOf({ stackPath: "stacks/service", cloudformation: { template: "t.yaml", build: {} } }),
+    ).toBe(".");
   });
 });

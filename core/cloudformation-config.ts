@@ -94,3 +94,16 @@ export function findCloudFormationTargetProblem(
   if (repository.cloudformation === undefined || repository.target !== "local" || awsEndpoint) return undefined;
   return `repositories: ${repository.name} has a cloudformation stack and the local target: nothing emulates CloudFormation on this machine; set "target": "aws" (or AWS_ENDPOINT_URL to an emulator)`;
 }
+
+/**
+ * What a tree of the repository must hold to be deployable (an uploaded working tree is checked for
+ * it): the stack project, or the CloudFormation template (with a build, the build makes it, so only
+ * the tree itself is needed).
+ */
+export function requiredSourcePathOf(repository: {
+  stackPath: string;
+  cloudformation?: { template: string; build?: unknown };
+}): string {
+  if (!repository.cloudformation) return repository.stackPath;
+  return repository.cloudformation.build ? "." : repository.cloudformation.template;
+}

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { requiredSourcePathOf } from "../core/cloudformation-config.ts";
 import type { Environment, EnvironmentIdentity } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
 import { identityOf } from "../core/identity-of.ts";
@@ -144,10 +145,10 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
           uploadsDir: deps.uploads.dir,
           ...deps.uploads,
         });
-        if (!existsSync(path.join(stored.dir, repository.stackPath))) {
+        if (!existsSync(path.join(stored.dir, requiredSourcePathOf(repository)))) {
           throw new StackforkError(
             "UPLOAD_INVALID",
-            `the uploaded tree has no ${repository.stackPath} (the stack project of ${repository.name}): upload the repository's root folder`,
+            `the uploaded tree has no ${requiredSourcePathOf(repository)} (the stack project of ${repository.name}): upload the repository's root folder`,
           );
         }
         commitSha = stored.uploadId;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { requiredSourcePathOf } from "../core/cloudformation-config.ts";
 import { StackforkError } from "../core/errors.ts";
 import { isUploadId } from "../core/upload-id.ts";
 import type { ReadSource } from "../source/create-source-reader.ts";
@@ -20,11 +21,11 @@ export function readUploadedTree(uploadsDir: string, fetchUpload?: FetchUpload):
     if (!existsSync(dir) && fetchUpload) {
       await fetchUpload(commitSha, dir);
       // Checked at upload time when the server keeps the bytes; a presigned upload is first seen here.
-      if (!existsSync(path.join(dir, repository.stackPath))) {
+      if (!existsSync(path.join(dir, requiredSourcePathOf(repository)))) {
         await rm(dir, { recursive: true, force: true });
         throw new StackforkError(
           "UPLOAD_INVALID",
-          `the uploaded tree ${commitSha} has no ${repository.stackPath} (the stack project of ${repository.name}): upload the repository's root folder`,
+          `the uploaded tree ${commitSha} has no ${requiredSourcePathOf(repository)} (the stack project of ${repository.name}): upload the repository's root folder`,
         );
       }
     }
