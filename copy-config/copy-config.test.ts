@@ -236,6 +236,25 @@ describe("a copy's config from its template and overrides", () => {
     expect(again.values.debug).toBe("true");
   }, 180_000);
 
+  it("reads a template stack made by hand with the platform's passphrase (as `pulumi` in its workspace makes it)", async () => {
+    const handmade = await openStack(engine(), {
+      projectName: PROJECT,
+      stackName: "handmade",
+      program: async () => {},
+    });
+    await handmade.setAllConfig({
+      [`${PROJECT}:logLevel`]: { value: "error" },
+      [`${PROJECT}:apiKey`]: { value: "handmade-secret-3c9d", secret: true },
+    });
+    const { values, result, lines } = await deploy(
+      environmentOf("shop-handmade"),
+      repositoryWith({ template: { stack: "handmade" } }),
+    );
+    expect(values.logLevel).toBe("error");
+    expect(result.outputs.apiKeySha256).toBe(sha256("handmade-secret-3c9d"));
+    expect(lines.join("\n")).not.toContain("handmade-secret-3c9d");
+  }, 120_000);
+
   it("fails with COPY_CONFIG_UNAVAILABLE when the template stack does not exist", async () => {
     const err = await deploy(environmentOf("shop-missing"), repositoryWith({ template: { stack: "nope" } })).catch(
       (e: unknown) => e,
