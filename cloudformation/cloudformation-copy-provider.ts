@@ -259,17 +259,26 @@ async function watch(
       log(formatEvent(event));
     }
   };
+  // Polled every 2 s while waiting; the wait's end cuts the pause short instead of sitting it out.
   let waiting = true;
+  let wake = () => {};
   const streaming = (async () => {
     while (waiting) {
       await flush();
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
   })();
   try {
     await wait().catch(() => undefined); // the status read after the wait says what went wrong
   } finally {
     waiting = false;
+    wake();
     await streaming;
     await flush();
   }
