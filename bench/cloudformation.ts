@@ -93,6 +93,9 @@ try {
       const line = lines.find((l) => pattern.test(l.text));
       return line ? ((Date.parse(line.at) - pushedAt) / 1000).toFixed(1) : "-";
     };
+    // DUMP_LOG=1: every line of the round's log with its offset, to find where the time goes.
+    if (process.env.DUMP_LOG)
+      for (const l of lines) console.error(`${((Date.parse(l.at) - pushedAt) / 1000).toFixed(2)} ${l.text}`);
     timelines.push(
       `first engine line ${at(/./)} s, template packaged ${at(/cloudformation: packaged/)} s, CreateStack ${at(/cloudformation: creating/)} s, CREATE_COMPLETE ${at(/Stack CREATE_COMPLETE/)} s, last line ${((Date.parse(lines.at(-1)?.at ?? "") - pushedAt) / 1000).toFixed(1)} s, ready ${((viaStackfork.at(-1) as number) / 1000).toFixed(1)} s`,
     );
