@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { Duplex } from "node:stream";
 import type { FastifyInstance, FastifyServerFactory } from "fastify";
 import { parsePreviewHost } from "./parse-preview-host.ts";
 
@@ -21,10 +22,21 @@ export function createPreviewServerFactory(
     const server: Server = createServer((request, response) =>
       isPreview(request) ? router.routing(request, response) : handler(request, response),
     );
+    // A server's close waits for every socket it accepted, upgraded ones included, and fastify
+    // closes only idle HTTP connections: a preview's WebSocket left open would hold a shutdown
+    // forever. They are ended first.
+    const upgraded = new Set<Duplex>();
     server.on("upgrade", (request, socket, head) => {
-      if (isPreview(request)) router.server.emit("upgrade", request, socket, head);
-      else socket.destroy();
+      if (!isPreview(request)) return void socket.destroy();
+      upgraded.add(socket);
+      socket.once("close", () => upgraded.delete(socket));
+      router.server.emit("upgrade", request, socket, head);
     });
+    const close = server.close.bind(server);
+    server.close = (callback) => {
+      for (const socket of upgraded) socket.destroy();
+      return close(callback);
+    };
     return server;
   };
 }

@@ -220,6 +220,17 @@ describe("the preview router (real HTTP through the dashboard's server to real c
     expect(messages[1]).toBe("echo ping 1");
   });
 
+  it("closes the WebSockets it carries when the server closes, instead of waiting for them", async () => {
+    const env = await ready("lingering", fixture.url);
+    const socket = new WebSocket(`ws://${h.previewHost(env.name)}/`, { lookup: loopbackLookup });
+    await new Promise<void>((resolve) => socket.once("message", () => resolve()));
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    await h.close();
+    await closed;
+    // afterEach closes again: a second close of a closed harness is a no-op.
+    h = await startPreviewHarness({ registry: stores.registry, queue: stores.queue, repositories: [], now });
+  });
+
   it("answers 404 for an unknown or destroyed environment, 503 while deploying, 502 when the copy does not answer", async () => {
     const json = { accept: "application/json" };
     const unknown = await requestUrl(routed("no-such-env"), { headers: json });
