@@ -19,5 +19,5 @@ export async function expectBurstCollapses(server: EmbeddedServer, repo: Fixture
   const last = shas.at(-1) as string;
   const env = await server.waitFor(id, (e) => e.status === "ready" && e.commitSha === last);
   expect(env.events.filter((e) => e.type === "deploy_started").length).toBeLessThanOrEqual(2);
-  expect(await (await fetch(`${env.url}/`)).json()).toMatchObject({ commit: last });
+  expect(await (await fetch(`${env.directUrl}/`)).json()).toMatchObject({ commit: last });
 }
