@@ -145,6 +145,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     findCloudOrphans: dashboard.findCloudOrphans,
     reconciler: dashboard.reconciler,
     shareLinks: dashboard.shareLinks,
+    presentEnvironment: dashboard.presentEnvironment,
   });
   await registerPageRoutes(app, {
     registry: reads,

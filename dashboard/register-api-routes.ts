@@ -1,4 +1,6 @@
 import type { FastifyInstance } from "fastify";
+import type { Environment } from "../core/environment.ts";
+import { presentEnvironmentPayload } from "../preview-router/present-environment-payload.ts";
 import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
@@ -29,6 +31,8 @@ export interface ApiDeps {
   reconciler?: GitHubReconciler;
   /** Share links of previews; absent where no preview router runs. */
   shareLinks?: ShareRouteDeps["shareLinks"];
+  /** The Environment JSON as shown (routed `url`, `directUrl`): the reads come presented, a change's answer is here. */
+  presentEnvironment?: (environment: Environment) => Environment;
 }
 
 /**
@@ -39,6 +43,9 @@ export interface ApiDeps {
 export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   await app.register(async (api) => {
     configureApiScope(api, deps);
+    const present = deps.presentEnvironment;
+    if (present)
+      api.addHook("preSerialization", async (_request, _reply, payload) => presentEnvironmentPayload(payload, present));
     registerEnvironmentRoutes(api, deps);
     registerOrphanRoutes(api, deps);
     registerEnvironmentChangeRoutes(api, deps);

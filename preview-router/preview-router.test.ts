@@ -298,6 +298,17 @@ describe("the preview router (real HTTP through the dashboard's server to real c
       url: `http://${env.name}.localhost:${h.port}`,
       directUrl: copy.url,
     });
+    // A change's answer (the environment as the action wrote it) is shown the same way.
+    const extended = await requestUrl(`http://127.0.0.1:${h.port}/api/environments/${env.id}/extend`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${PREVIEW_API_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ hours: 2 }),
+    });
+    expect(extended.status).toBe(200);
+    expect(JSON.parse(extended.body.toString())).toMatchObject({
+      url: `http://${env.name}.localhost:${h.port}`,
+      directUrl: copy.url,
+    });
     const page = await requestUrl(`http://127.0.0.1:${h.port}/environments/${env.id}`);
     expect(page.body.toString()).toContain(`http://${env.name}.localhost:${h.port}`);
   });
