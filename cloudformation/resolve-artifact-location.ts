@@ -4,6 +4,7 @@ import {
   PutBucketLifecycleConfigurationCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { artifactsBucketNameOf } from "../aws/deployer-names.ts";
 import type { ArtifactLocation } from "./artifact-store.ts";
 
 /** Days a packaged artifact is kept (a lifecycle rule of the bucket stackfork creates for them). */
@@ -54,8 +55,8 @@ export function createArtifactLocator(options: ArtifactLocatorOptions) {
 }
 
 async function ensureBucket(options: ArtifactLocatorOptions): Promise<string> {
-  const name =
-    `${options.awsPrefix.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-artifacts-${await options.account()}`.slice(0, 63);
+  // The deployer's policy names the same bucket (aws/deployer-cloudformation-statements.ts).
+  const name = artifactsBucketNameOf(options.awsPrefix, await options.account());
   try {
     await options.s3.send(new HeadBucketCommand({ Bucket: name }));
     return name;
