@@ -5,6 +5,8 @@ import {
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListPolicyVersionsCommand,
 } from "@aws-sdk/client-iam";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
@@ -41,6 +43,7 @@ describe("bootstrapAwsResources", () => {
       `Pulumi state layout s3://${prefix}-state/`,
       `KMS key alias/${prefix}`,
       `IAM policy ${prefix}-copy-boundary`,
+      `IAM policy ${prefix}-deployer-cloudformation`,
       `IAM role ${prefix}-deployer`,
     ]);
     const second = await bootstrapAwsResources(options);
@@ -89,6 +92,34 @@ describe("bootstrapAwsResources", () => {
     expect(text).toContain(`arn:aws:s3:::${prefix}-state/stacks/.pulumi/stacks/`);
     expect(text).toMatch(/arn:aws:kms:us-east-1:\d{12}:key\//);
     expect(await defaultVersionOf(clients, deployer.boundaryArn)).toEqual(deployer.boundary);
+    clients.destroy();
+  });
+
+  it("creates the deployer's CloudFormation policy from the definition and attaches it to the role, once", async () => {
+    const prefix = uniqueAwsPrefix("cfnpolicy");
+    const clients = createAwsClients();
+    const options = { clients, resources: defineAwsResources(prefix) };
+    const { deployer } = await bootstrapAwsResources(options);
+    const { Account } = await clients.sts.send(new GetCallerIdentityCommand({}));
+    expect(deployer.cloudFormationPolicyArn).toBe(`arn:aws:iam::${Account}:policy/${prefix}-deployer-cloudformation`);
+    expect(await defaultVersionOf(clients, deployer.cloudFormationPolicyArn)).toEqual(deployer.cloudFormationPolicy);
+    // No state bucket here: the artifacts go to the bucket stackfork creates for them.
+    expect(JSON.stringify(deployer.cloudFormationPolicy)).toContain(`arn:aws:s3:::${prefix}-artifacts-${Account}/`);
+    const attached = async () =>
+      (
+        await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: `${prefix}-deployer` }))
+      ).AttachedPolicies?.map((p) => p.PolicyArn);
+    expect(await attached()).toEqual([deployer.cloudFormationPolicyArn]);
+
+    const again = await bootstrapAwsResources(options);
+    expect(again.created).toEqual([]);
+    expect(again.existing).toContain(`IAM policy ${prefix}-deployer-cloudformation`);
+    expect(await attached()).toEqual([deployer.cloudFormationPolicyArn]);
+    // Its document unchanged: no second version.
+    const { Versions } = await clients.iam.send(
+      new ListPolicyVersionsCommand({ PolicyArn: deployer.cloudFormationPolicyArn }),
+    );
+    expect(Versions?.map((v) => v.VersionId)).toEqual(["v1"]);
     clients.destroy();
   });
 

@@ -1,4 +1,5 @@
 import {
+  AttachRolePolicyCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
@@ -7,6 +8,7 @@ import {
   GetPolicyVersionCommand,
   GetRoleCommand,
   type IAMClient,
+  ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand,
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
@@ -27,9 +29,10 @@ export interface DeployerAccessOptions extends Omit<DeployerScope, "partition" |
 }
 
 /**
- * `stackfork aws bootstrap`'s deployer role and copies' boundary (aws/deployer-access.ts), in the
- * caller's account and region; the role trusts the account (whoever its own policies allow to
- * assume it), only with the session tags. Run again, it brings both documents up to the definition.
+ * `stackfork aws bootstrap`'s deployer role, its CloudFormation policy and the copies' boundary
+ * (aws/deployer-access.ts), in the caller's account and region; the role trusts the account (whoever
+ * its own policies allow to assume it), only with the session tags. Run again, it brings every
+ * document up to the definition.
  */
 export async function ensureDeployerAccess(options: DeployerAccessOptions): Promise<DeployerAccess> {
   const { iam, sts } = options.clients;
@@ -43,36 +46,73 @@ export async function ensureDeployerAccess(options: DeployerAccessOptions): Prom
   const access = defineDeployerAccess({ ...named, partition, region, account }, [
     `arn:${partition}:iam::${account}:root`,
   ]);
-  note(`IAM policy ${access.boundaryName}`, await ensureManagedPolicy(iam, access));
+  note(
+    `IAM policy ${access.boundaryName}`,
+    await ensureManagedPolicy(iam, {
+      name: access.boundaryName,
+      arn: access.boundaryArn,
+      document: access.boundary,
+      description: "stackfork: permissions boundary of every role a copy creates",
+    }),
+  );
+  note(
+    `IAM policy ${access.cloudFormationPolicyName}`,
+    await ensureManagedPolicy(iam, {
+      name: access.cloudFormationPolicyName,
+      arn: access.cloudFormationPolicyArn,
+      document: access.cloudFormationPolicy,
+      description: "stackfork: the deployer's CloudFormation stack and artifacts of one environment",
+    }),
+  );
   note(`IAM role ${access.roleName}`, await ensureRole(iam, access));
+  await ensureAttached(iam, access.roleName, access.cloudFormationPolicyArn);
   return access;
 }
 
-async function ensureManagedPolicy(iam: IAMClient, access: DeployerAccess): Promise<boolean> {
-  const PolicyArn = access.boundaryArn;
-  const document = JSON.stringify(access.boundary);
+interface ManagedPolicy {
+  name: string;
+  arn: string;
+  document: IamPolicyDocument;
+  description: string;
+}
+
+/** Creates the policy, or makes its default version the document; says whether it created it. */
+async function ensureManagedPolicy(iam: IAMClient, policy: ManagedPolicy): Promise<boolean> {
+  const PolicyArn = policy.arn;
+  const document = JSON.stringify(policy.document);
   try {
     const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn }));
     const { PolicyVersion } = await iam.send(
       new GetPolicyVersionCommand({ PolicyArn, VersionId: Policy?.DefaultVersionId }),
     );
-    if (!sameDocument(PolicyVersion?.Document, access.boundary)) await replaceDefaultVersion(iam, PolicyArn, document);
+    if (!sameDocument(PolicyVersion?.Document, policy.document)) await replaceDefaultVersion(iam, PolicyArn, document);
     return false;
   } catch (err) {
     if (!isNoSuchEntity(err)) throw translateAwsError(err, `GetPolicy ${PolicyArn}`);
   }
   try {
     await iam.send(
-      new CreatePolicyCommand({
-        PolicyName: access.boundaryName,
-        PolicyDocument: document,
-        Description: "stackfork: permissions boundary of every role a copy creates",
-      }),
+      new CreatePolicyCommand({ PolicyName: policy.name, PolicyDocument: document, Description: policy.description }),
     );
     return true;
   } catch (err) {
     if ((err as { name?: string }).name === "EntityAlreadyExistsException") return false;
-    throw translateAwsError(err, `CreatePolicy ${access.boundaryName}`);
+    throw translateAwsError(err, `CreatePolicy ${policy.name}`);
+  }
+}
+
+/** Attaches the managed policy to the role unless it already is (attaching twice is a no-op, but a call). */
+async function ensureAttached(iam: IAMClient, RoleName: string, PolicyArn: string): Promise<void> {
+  try {
+    let Marker: string | undefined;
+    do {
+      const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName, Marker }));
+      if (page.AttachedPolicies?.some((p) => p.PolicyArn === PolicyArn)) return;
+      Marker = page.IsTruncated ? page.Marker : undefined;
+    } while (Marker);
+    await iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }));
+  } catch (err) {
+    throw translateAwsError(err, `AttachRolePolicy ${RoleName} ${PolicyArn}`);
   }
 }
 
