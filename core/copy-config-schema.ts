@@ -53,12 +53,7 @@ export const seedSchema = z.union([
         .refine((p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."), "must be a path inside the repository"),
       tableOutput: z.string().min(1),
     })
-    .strict()
-    // The contract's shape, refused until the items loader exists: a seed that silently did nothing would be worse.
-    .refine(
-      () => false,
-      'items seeds are not available yet: use { "command": [...] } (README, "A copy of production")',
-    ),
+    .strict(),
 ]);
 
 /** The per-repository keys of a copy's config (issue 19's contract). */

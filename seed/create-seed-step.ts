@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { readBranchFile } from "../copy-config/read-branch-file.ts";
 import { seedVariablesOf } from "../core/decide-seed.ts";
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
@@ -6,6 +8,8 @@ import type { RepositoryConfig } from "../core/repository-config.ts";
 import { grantReadablePaths, grantWritablePaths } from "../provisioner/sandbox/grant-writable-paths.ts";
 import type { Sandbox } from "../provisioner/sandbox/sandbox.ts";
 import type { ReadSource } from "../source/create-source-reader.ts";
+import { loadSeedItems } from "./load-seed-items.ts";
+import { parseSeedItems } from "./parse-seed-items.ts";
 import { runStreamedIsolated } from "./run-streamed-isolated.ts";
 import type { SeedRequest } from "./seed-request.ts";
 
@@ -28,7 +32,9 @@ export interface SeedStepDeps {
 /**
  * The repository's seed step for one copy (issue 19): its command runs in the branch's checkout in
  * the job's sandbox, with the copy's outputs as `STACKFORK_OUTPUT_<KEY>`, `STACKFORK_ENVIRONMENT`
- * and the job's own variables, never the platform's. Fails with SEED_FAILED; the copy stays as it is.
+ * and the job's own variables, never the platform's; or its items go into the table a stack output
+ * names (data, not code: loaded on the platform's side with the job's credentials). Fails with
+ * SEED_FAILED; the copy stays as it is.
  */
 export function createSeedStep(deps: SeedStepDeps) {
   return async function runSeed(request: SeedRequest): Promise<void> {
@@ -38,8 +44,19 @@ export function createSeedStep(deps: SeedStepDeps) {
     const checkout = await deps.readSource({ repository, environment, commitSha: request.commitSha });
     const job = await deps.prepareJob(environment, repository);
     const onOutput = (line: string) => request.onOutput(job.redact(line));
-    // The config loader refuses an items seed for now (core/copy-config-schema.ts): only commands get here.
-    if (!("command" in seed)) throw new StackforkError("SEED_FAILED", "only a seed command is supported");
+    if ("items" in seed) {
+      await seedItems(
+        deps.dataDir,
+        environment.name,
+        repository.target,
+        checkout.dir,
+        seed,
+        outputs,
+        job.env,
+        onOutput,
+      );
+      return;
+    }
     const copyDir = path.join(deps.dataDir, "copies", environment.name);
     grantReadablePaths(deps.sandbox, [checkout.dir]);
     grantWritablePaths(deps.sandbox, [copyDir]);
@@ -63,4 +80,32 @@ export function createSeedStep(deps: SeedStepDeps) {
     if (code !== 0)
       throw new StackforkError("SEED_FAILED", `the seed command ${seed.command[0]} exited with code ${code}`);
   };
+}
+
+/** The largest items file a seed may name: a seed, not a migration. */
+const MAX_ITEMS_BYTES = 64 * 1024 * 1024;
+
+async function seedItems(
+  dataDir: string,
+  environmentName: string,
+  target: "local" | "aws",
+  checkoutDir: string,
+  seed: { items: string; tableOutput: string },
+  outputs: Record<string, unknown>,
+  env: Record<string, string>,
+  onOutput: (line: string) => void,
+): Promise<void> {
+  const tableName = outputs[seed.tableOutput];
+  if (typeof tableName !== "string" || !tableName)
+    throw new StackforkError("SEED_FAILED", `the stack has no output ${seed.tableOutput} naming a table`);
+  const text = readBranchFile(checkoutDir, seed.items, MAX_ITEMS_BYTES);
+  if (text === undefined) throw new StackforkError("SEED_FAILED", `${seed.items} is not in the branch`);
+  const items = parseSeedItems(text, seed.items);
+  // A local copy's table is dynalite inside the copy's process; the copy writes where it listens.
+  const endpoint =
+    target === "local"
+      ? readFileSync(path.join(dataDir, "copies", environmentName, "dynamodb-endpoint"), "utf8").trim()
+      : undefined;
+  onOutput(`seed: ${items.length} items from ${seed.items} into ${tableName}`);
+  await loadSeedItems({ items, tableName, endpoint, env, onOutput });
 }

@@ -6,10 +6,14 @@ import { readServiceConfig } from "./read-service-config.ts";
 /**
  * The service stack (an inline program: the platform runs it through the Automation API). Config
  * namespace `stackfork`; `target` picks AWS or a copy on this machine. Outputs: `url`, the copy's
- * base URL without a trailing slash; `target`; `environment`.
+ * base URL without a trailing slash; `target`; `environment`; `tableName`, its items table.
  */
 export default async function program() {
   const config = readServiceConfig(new pulumi.Config("stackfork"));
-  const service = config.target === "aws" ? createAwsService(config) : createLocalService(config);
-  return { url: service.url, target: config.target, environment: config.environment };
+  if (config.target === "aws") {
+    const service = createAwsService(config);
+    return { url: service.url, target: config.target, environment: config.environment, tableName: service.table.name };
+  }
+  const service = createLocalService(config);
+  return { url: service.url, target: config.target, environment: config.environment, tableName: service.tableName };
 }

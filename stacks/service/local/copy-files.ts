@@ -7,6 +7,8 @@ export interface CopyFiles {
   logFile: string;
   /** Written by the copy once it answers; removed when it stops cleanly. */
   pidFile: string;
+  /** dynalite's endpoint (`http://127.0.0.1:<port>`), written with the pid file: how stackfork's items seed reaches the table. */
+  endpointFile: string;
 }
 
 /** Everything a local copy keeps under its data dir; delete removes these and nothing else. */
@@ -15,5 +17,6 @@ export function copyFiles(dataDir: string): CopyFiles {
     storeDir: path.join(dataDir, "dynalite"),
     logFile: path.join(dataDir, "copy.log"),
     pidFile: path.join(dataDir, "copy.pid"),
+    endpointFile: path.join(dataDir, "dynamodb-endpoint"),
   };
 }

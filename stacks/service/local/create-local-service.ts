@@ -8,6 +8,8 @@ import { LocalCopy } from "./local-copy.ts";
 
 export interface LocalService {
   url: pulumi.Output<string>;
+  /** The copy's items table (dynalite, inside the copy's process). */
+  tableName: string;
   copy: LocalCopy;
 }
 
@@ -18,18 +20,19 @@ export interface LocalService {
  */
 export function createLocalService(config: ServiceConfig & { target: "local" }): LocalService {
   const localDir = path.dirname(fileURLToPath(import.meta.url));
+  const tableName = physicalName(config.environment, "items", 255);
   const copy = new LocalCopy("copy", {
     providerModule: path.join(localDir, "local-copy-provider.ts"),
     serveEntry: path.join(localDir, "run-copy.ts"),
     codeHash: hashServiceCode(path.dirname(localDir)),
     dataDir: config.dataDir,
     // The same name the aws target gives its table (DynamoDB allows 255 characters).
-    tableName: physicalName(config.environment, "items", 255),
+    tableName,
     environment: config.environment,
     repository: config.repository,
     branch: config.branch,
     commit: config.commit,
     owner: config.owner,
   });
-  return { url: copy.url, copy };
+  return { url: copy.url, tableName, copy };
 }

@@ -6,9 +6,10 @@ import { serveCopy } from "./serve-copy.ts";
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error("usage: run-copy.ts <dataDir>");
-const { pidFile } = copyFiles(dataDir);
+const { pidFile, endpointFile } = copyFiles(dataDir);
 
 const copy = await serveCopy({ dataDir, port: Number(process.env.PORT ?? 0), env: process.env });
+writeFileSync(endpointFile, `${copy.dynamodbEndpoint}\n`);
 writeFileSync(pidFile, `${process.pid}\n`);
 console.log(
   `${new Date().toISOString()} copy ${process.env.STACKFORK_ENVIRONMENT} at ${process.env.STACKFORK_COMMIT} serving ${copy.url} (pid ${process.pid})`,
@@ -19,6 +20,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     console.log(`${new Date().toISOString()} ${signal}: stopping`);
     await copy.close();
     rmSync(pidFile, { force: true });
+    rmSync(endpointFile, { force: true });
     process.exit(0);
   });
 }

@@ -23,6 +23,8 @@ export interface ServeCopyOptions {
 export interface ServingCopy {
   url: string;
   port: number;
+  /** dynalite's own endpoint, on loopback. */
+  dynamodbEndpoint: string;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function serveCopy({ dataDir, port, host = "127.0.0.1", env }: Serv
     return {
       url: `http://${host}:${bound}`,
       port: bound,
+      dynamodbEndpoint: store.endpoint,
       async close() {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
