@@ -4,16 +4,19 @@ import { type DeployerAccess, defineDeployerAccess } from "../aws/deployer-acces
 import { DEPLOYER_POLICY_NAME, deployerNames } from "../aws/deployer-names.ts";
 import type { PlatformLocation } from "./locate-platform.ts";
 
-/** The deployer role the worker assumes per job, and the boundary of every role a copy creates. */
+/** The deployer role the worker assumes per job, its policies, and the boundary of every role a copy creates. */
 export interface CopyAccess {
   deployer: aws.iam.Role;
   boundary: aws.iam.Policy;
   deployerPolicy: aws.iam.RolePolicy;
+  /** CloudFormation copies' rights: a managed policy, as the inline one is at IAM's 10,240 characters. */
+  cloudFormationPolicy: aws.iam.Policy;
+  cloudFormationAttachment: aws.iam.RolePolicyAttachment;
 }
 
 /**
- * The deployer role and the copies' boundary, from the one definition `stackfork aws bootstrap`
- * also creates them from (aws/deployer-access.ts). Only the worker's role may assume the
+ * The deployer role (its inline and its CloudFormation policy) and the copies' boundary, from the
+ * one definition `stackfork aws bootstrap` also creates them from (aws/deployer-access.ts). Only the worker's role may assume the
  * deployer, and only with an environment's session tags.
  */
 export function createCopyAccess(
@@ -60,5 +63,19 @@ export function createCopyAccess(
     // The policy names the boundary by ARN: it exists first.
     { parent, dependsOn: [boundary] },
   );
-  return { deployer, boundary, deployerPolicy };
+  const cloudFormationPolicy = new aws.iam.Policy(
+    `${name}-deployer-cloudformation`,
+    {
+      name: names.cloudFormation,
+      description: "stackfork: the deployer's CloudFormation stack and artifacts of one environment",
+      policy: access.apply((a) => JSON.stringify(a.cloudFormationPolicy)),
+    },
+    { parent },
+  );
+  const cloudFormationAttachment = new aws.iam.RolePolicyAttachment(
+    `${name}-deployer-cloudformation`,
+    { role: deployer.name, policyArn: cloudFormationPolicy.arn },
+    { parent },
+  );
+  return { deployer, boundary, deployerPolicy, cloudFormationPolicy, cloudFormationAttachment };
 }

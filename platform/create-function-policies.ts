@@ -33,7 +33,7 @@ export function createFunctionPolicies(
     logGroups: Record<FunctionName, aws.cloudwatch.LogGroup>;
     copyAccess: CopyAccess;
   },
-): Record<FunctionName, aws.iam.RolePolicy[]> {
+): Record<FunctionName, pulumi.Resource[]> {
   const { name, region, roles, secrets, logGroups, copyAccess } = deps;
   const { bucket, tables, queues } = deps.storage;
   const keyArn = deps.storage.key.key.arn;
@@ -76,6 +76,7 @@ export function createFunctionPolicies(
         readSecrets([secrets.github.arn]),
       ]),
       copyAccess.deployerPolicy,
+      copyAccess.cloudFormationAttachment,
     ],
     reaper: [
       policy("reaper", [

@@ -17,7 +17,7 @@ export function createLambdaFunctions(
     settings: PlatformConfig;
     handlers: Record<ZipFunction, string>;
     roles: Record<FunctionName, aws.iam.Role>;
-    policies: Record<FunctionName, aws.iam.RolePolicy[]>;
+    policies: Record<FunctionName, pulumi.Resource[]>;
     logGroups: Record<FunctionName, aws.cloudwatch.LogGroup>;
     environment: Record<FunctionName, Record<string, pulumi.Input<string>>>;
     image: awsx.ecr.Image;

@@ -11,7 +11,7 @@ import type { FunctionName } from "./platform-function-name.ts";
 export interface PlatformAccess {
   roles: Record<FunctionName, aws.iam.Role>;
   /** Every policy of a function's role: the function waits for them (create-lambda-functions.ts). */
-  policies: Record<FunctionName, aws.iam.RolePolicy[]>;
+  policies: Record<FunctionName, pulumi.Resource[]>;
   copyAccess: CopyAccess;
 }
 

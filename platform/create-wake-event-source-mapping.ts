@@ -12,7 +12,7 @@ export function createWakeEventSourceMapping(
     workerMaxConcurrency: number;
     worker: aws.lambda.Function;
     wake: aws.sqs.Queue;
-    workerPolicies: aws.iam.RolePolicy[];
+    workerPolicies: pulumi.Resource[];
   },
 ): aws.lambda.EventSourceMapping {
   const { name, worker, wake } = deps;

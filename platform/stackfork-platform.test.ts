@@ -196,7 +196,8 @@ describe("the platform program (Pulumi mocks)", () => {
       "aws:cloudwatch/logGroup:LogGroup": 4,
       "aws:iam/role:Role": 6,
       "aws:iam/rolePolicy:RolePolicy": 6,
-      "aws:iam/policy:Policy": 1,
+      "aws:iam/policy:Policy": 2,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
       "aws:ecr/repository:Repository": 1,
       "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
       "awsx:ecr:Image": 1,
@@ -475,11 +476,11 @@ describe("the platform program (Pulumi mocks)", () => {
 });
 
 describe("the platform's rights (least privilege)", () => {
-  it("grants no wildcard action in any policy document, and no resource `*` but two reads: wildcards only deny", () => {
+  it("grants no wildcard action in any policy document, and no resource `*` but three reads: wildcards only deny", () => {
     const documents = everyPolicyDocument();
-    // 6 role policies, 6 trust policies, the bucket policy and the copies' boundary, for the first
-    // platform; the defaults one has its own.
-    expect(documents.filter((d) => d.where.includes(" stackfork-"))).toHaveLength(14);
+    // 6 role policies, 6 trust policies, the bucket policy, the copies' boundary and the deployer's
+    // CloudFormation policy, for the first platform; the defaults one has its own.
+    expect(documents.filter((d) => d.where.includes(" stackfork-"))).toHaveLength(15);
     const wildcards: string[] = [];
     for (const { where, statements } of documents) {
       for (const statement of statements) {
@@ -489,10 +490,10 @@ describe("the platform's rights (least privilege)", () => {
           expect({ where, action, effect: statement.Effect }).toEqual({ where, action, effect: "Deny" });
         }
         if (statement.Effect === "Allow" && resourcesOfStatement(statement).includes("*")) {
-          // Reads that IAM authorizes on `*` only: tags, and log group names (aws/deployer-copy-statements.ts).
-          expect(
-            actionsOf(statement).filter((a) => !["tag:GetResources", "logs:DescribeLogGroups"].includes(a)),
-          ).toEqual([]);
+          // Reads that IAM authorizes on `*` only: tags, and log group names (aws/deployer-copy-statements.ts);
+          // and any stack's description, for production's parameters (aws/deployer-cloudformation-statements.ts).
+          const reads = ["tag:GetResources", "logs:DescribeLogGroups", "cloudformation:DescribeStacks"];
+          expect(actionsOf(statement).filter((a) => !reads.includes(a))).toEqual([]);
         }
       }
     }
@@ -613,6 +614,29 @@ describe("the platform's rights (least privilege)", () => {
       key: ".pulumi/meta.yaml",
       content: "version: 1\n",
     });
+  });
+
+  it("creates the deployer's CloudFormation policy from the same definition and attaches it to the deployer role", () => {
+    const access = defineDeployerAccess(
+      {
+        partition: "aws",
+        region: REGION,
+        account: ACCOUNT,
+        prefix: PREFIX,
+        stateBucket: named("aws:s3/bucket:Bucket", "stackfork-state").state.bucket,
+        kmsKeyArn: named("aws:kms/key:Key", "stackfork-key").state.arn,
+      },
+      [named("aws:iam/role:Role", "stackfork-worker-role").state.arn],
+    );
+    const policy = named("aws:iam/policy:Policy", "stackfork-deployer-cloudformation");
+    expect(policy.inputs.name).toBe(`${PREFIX}-deployer-cloudformation`);
+    expect(policy.state.arn).toBe(access.cloudFormationPolicyArn);
+    expect(JSON.parse(policy.inputs.policy)).toEqual(access.cloudFormationPolicy);
+    // The platform's state is on S3: the artifacts are under the state bucket's artifacts/.
+    const bucket = named("aws:s3/bucket:Bucket", "stackfork-state").state.bucket;
+    expect(policy.inputs.policy).toContain(`arn:aws:s3:::${bucket}/artifacts/`);
+    const attachment = named("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "stackfork-deployer-cloudformation");
+    expect(attachment.inputs).toEqual({ role: `${PREFIX}-deployer`, policyArn: access.cloudFormationPolicyArn });
   });
 
   it("lets the worker deploy nothing itself: it assumes the deployer with an environment's tags, reads uploads only", async () => {
