@@ -159,7 +159,7 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
   async function createCloudFormationArtifactLocator() {
     const { createArtifactLocator } = await import("../cloudformation/resolve-artifact-location.ts");
     const { createS3Client } = await import("../aws/create-aws-clients.ts");
-    const { projectNameOf } = await import("../provisioner/create-pulumi-provisioner.ts");
+    const { projectNameOf } = await import("../core/project-name-of.ts");
     return createArtifactLocator({
       s3: createS3Client(),
       stateBucket: parseS3StateUrl(backendUrl)?.bucket,

@@ -2,7 +2,7 @@
  * The session tags the worker passes when it assumes the deployer role for a job; the deployer's
  * policy reads them as `${aws:PrincipalTag/<key>}`:
  * - `environment`: the environment's name, its Pulumi stack name and the prefix of every cloud name of the copy;
- * - `project`: the Pulumi project name (provisioner's projectNameOf: the repository's slug);
+ * - `project`: the Pulumi project name (core/project-name-of.ts: the repository's slug);
  * - `repository`: `owner/name`, as the copies tag their resources (stacks/service/aws/build-tags.ts).
  */
 export const DEPLOYER_SESSION_TAG_KEYS = ["environment", "project", "repository"] as const;

@@ -19,7 +19,7 @@ export interface ArtifactLocatorOptions {
   awsPrefix: string;
   /** The caller's account id (asked once). */
   account: () => Promise<string>;
-  /** The Pulumi project of a repository (provisioner's projectNameOf). */
+  /** The Pulumi project of a repository (core/project-name-of.ts). */
   projectNameOf: (repository: { name: string }) => string;
 }
 

@@ -36,7 +36,7 @@ export function createCopyConfigActions({ registry, actions, now }: CopyConfigAc
       via: string,
     ): Promise<ActionResult> {
       const environment = await requireEnvironment(id);
-      // The project is the platform's name for the repository (create-pulumi-provisioner.ts projectNameOf).
+      // The project is the platform's name for the repository (core/project-name-of.ts).
       const key = qualifyConfigKey(input.key, slugify(environment.repository));
       await registry.putConfigOverride(id, { key, value: input.value, secret: input.secret === true }, now());
       return actions.redeploy(id, via);

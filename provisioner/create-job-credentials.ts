@@ -1,7 +1,7 @@
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import { projectNameOf } from "../core/project-name-of.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
-import { projectNameOf } from "./create-pulumi-provisioner.ts";
 
 export interface AwsCredentials {
   accessKeyId: string;

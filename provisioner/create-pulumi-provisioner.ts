@@ -8,8 +8,8 @@ import { runBuildStep } from "../cloudformation/run-build-step.ts";
 import { configureCopy } from "../copy-config/configure-copy.ts";
 import type { CloudFormationConfig } from "../core/cloudformation-config.ts";
 import type { Environment } from "../core/environment.ts";
-import { slugify } from "../core/environment-name.ts";
 import { StackforkError } from "../core/errors.ts";
+import { projectNameOf } from "../core/project-name-of.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createSeedStep } from "../seed/create-seed-step.ts";
 import type { ReadSource } from "../source/create-source-reader.ts";
@@ -348,11 +348,6 @@ export function secretsProviderOf(provider: string | undefined, environmentName:
 function isInside(child: string, parent: string): boolean {
   const relative = path.relative(parent, child);
   return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
-}
-
-/** One Pulumi project per repository, named by the platform, so a branch renaming its project cannot orphan state. */
-export function projectNameOf(repository: Pick<RepositoryConfig, "name">): string {
-  return slugify(repository.name);
 }
 
 /** The environment's overrides, under the `stackfork` namespace the stack program reads. */

@@ -1,5 +1,5 @@
 import type { Environment } from "../core/environment.ts";
-import { projectNameOf } from "../provisioner/create-pulumi-provisioner.ts";
+import { projectNameOf } from "../core/project-name-of.ts";
 import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
