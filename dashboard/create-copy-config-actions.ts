@@ -3,8 +3,8 @@ import { slugify } from "../core/environment-name.ts";
 import { StackforkError } from "../core/errors.ts";
 import { qualifyConfigKey } from "../core/resolve-copy-config.ts";
 import { viewCopyConfig } from "../core/view-copy-config.ts";
+import { askForReseed } from "../intake/ask-for-reseed.ts";
 import type { Registry } from "../registry/registry.ts";
-import { askForReseed } from "../seed/ask-for-reseed.ts";
 import type { ActionResult, EnvironmentActions } from "./create-environment-actions.ts";
 
 export interface CopyConfigActionsDeps {

@@ -4,7 +4,7 @@ import type { ErrorCode } from "../core/errors.ts";
 import { findPendingApproval } from "../core/find-pending-approval.ts";
 import { identityOf } from "../core/identity-of.ts";
 import type { CommentReaction, IntentCause, PullRequestIntent, PullRequestRef } from "../core/intent.ts";
-import { askForReseed } from "../seed/ask-for-reseed.ts";
+import { askForReseed } from "./ask-for-reseed.ts";
 import { findPullRequestEnvironment } from "./find-pull-request-environment.ts";
 import { type SubmitIntentDeps, type SubmitResult, submitIntent } from "./submit-intent.ts";
 

@@ -1,7 +1,7 @@
 import type { ConfigEntry, ConfigOverride } from "../core/config-entry.ts";
 import type { Environment } from "../core/environment.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
-import type { SeedRequest } from "../seed/seed-request.ts";
+import type { SeedRequest } from "./seed/seed-request.ts";
 
 export interface OperationHooks {
   /** Aborting asks the engine to stop (the CLI gets SIGINT) and the operation fails with DEPLOY_CANCELLED. */

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from "yaml";
-import { StackforkError } from "../core/errors.ts";
+import { StackforkError } from "../../core/errors.ts";
 import { readBranchFile } from "./read-branch-file.ts";
 
 /** A stack config file is a few kilobytes; a branch's file far larger is not one. */

@@ -1,8 +1,8 @@
-import type { ConfigOverride } from "../core/config-entry.ts";
-import type { Environment } from "../core/environment.ts";
-import type { RepositoryConfig } from "../core/repository-config.ts";
-import type { PulumiEngineOptions } from "../provisioner/pulumi-engine-options.ts";
-import { createSecretRedactor } from "../provisioner/redact-secrets.ts";
+import type { ConfigOverride } from "../../core/config-entry.ts";
+import type { Environment } from "../../core/environment.ts";
+import type { RepositoryConfig } from "../../core/repository-config.ts";
+import type { PulumiEngineOptions } from "../pulumi-engine-options.ts";
+import { createSecretRedactor } from "../redact-secrets.ts";
 import { type AssembledCopyConfig, assembleCopyConfig } from "./assemble-copy-config.ts";
 import { readTemplateStackConfig } from "./read-template-stack-config.ts";
 

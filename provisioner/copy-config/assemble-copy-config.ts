@@ -1,8 +1,8 @@
 import { parse as parseYaml } from "yaml";
-import type { ConfigOverride } from "../core/config-entry.ts";
-import type { Environment } from "../core/environment.ts";
-import type { RepositoryConfig } from "../core/repository-config.ts";
-import { type ResolvedCopyConfig, resolveCopyConfig, type TemplateValue } from "../core/resolve-copy-config.ts";
+import type { ConfigOverride } from "../../core/config-entry.ts";
+import type { Environment } from "../../core/environment.ts";
+import type { RepositoryConfig } from "../../core/repository-config.ts";
+import { type ResolvedCopyConfig, resolveCopyConfig, type TemplateValue } from "../../core/resolve-copy-config.ts";
 import { readBranchFile } from "./read-branch-file.ts";
 import { readRepositoryConfigFile } from "./read-repository-config-file.ts";
 import { readTemplateFileConfig } from "./read-template-file-config.ts";

@@ -1,4 +1,4 @@
-import { StackforkError } from "../core/errors.ts";
+import { StackforkError } from "../../core/errors.ts";
 
 /**
  * A seed's items: a JSON array of objects, or NDJSON (one object a line, blank lines skipped).

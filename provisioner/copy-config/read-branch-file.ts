@@ -1,6 +1,6 @@
 import { lstatSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { StackforkError } from "../core/errors.ts";
+import { StackforkError } from "../../core/errors.ts";
 
 /**
  * A small regular file of the branch's checkout, read on the platform's side: refused when it (or

@@ -3,15 +3,15 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Environment } from "../core/environment.ts";
-import { isStackforkError } from "../core/errors.ts";
-import type { RepositoryConfig } from "../core/repository-config.ts";
-import { createPulumiProvisioner } from "../provisioner/create-pulumi-provisioner.ts";
-import { openStack } from "../provisioner/open-stack.ts";
-import { type PulumiCli, requirePulumiCli } from "../provisioner/pulumi-cli.ts";
-import { stackPassphraseOf } from "../provisioner/stack-paths.ts";
-import { createSourceReader } from "../source/create-source-reader.ts";
-import { createFixtureRepository, type FixtureRepository } from "../test/support/fixture-repository.ts";
+import type { Environment } from "../../core/environment.ts";
+import { isStackforkError } from "../../core/errors.ts";
+import type { RepositoryConfig } from "../../core/repository-config.ts";
+import { createSourceReader } from "../../source/create-source-reader.ts";
+import { createFixtureRepository, type FixtureRepository } from "../../test/support/fixture-repository.ts";
+import { createPulumiProvisioner } from "../create-pulumi-provisioner.ts";
+import { openStack } from "../open-stack.ts";
+import { type PulumiCli, requirePulumiCli } from "../pulumi-cli.ts";
+import { stackPassphraseOf } from "../stack-paths.ts";
 
 const PROJECT = "acme-shop";
 const API_KEY = "prod-api-key-7f3a9c1e55";
@@ -89,7 +89,7 @@ describe("a copy's config from its template and overrides", () => {
     dataDir = path.join(work, "data");
     repo = createFixtureRepository(path.join(work, "repo"));
     cpSync(
-      path.join(import.meta.dirname, "../test/fixtures/config-probe-stack"),
+      path.join(import.meta.dirname, "../../test/fixtures/config-probe-stack"),
       path.join(repo.dir, "stacks/config-probe"),
       {
         recursive: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isStackforkError } from "../core/errors.ts";
+import { isStackforkError } from "../../core/errors.ts";
 import { parseSeedItems } from "./parse-seed-items.ts";
 
 describe("parseSeedItems", () => {

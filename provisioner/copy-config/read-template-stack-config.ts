@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation/index.js";
-import { StackforkError } from "../core/errors.ts";
-import type { TemplateValue } from "../core/resolve-copy-config.ts";
-import { buildEngineEnv } from "../provisioner/open-stack.ts";
-import type { PulumiEngineOptions } from "../provisioner/pulumi-engine-options.ts";
-import { restoreStackSettings } from "../provisioner/restore-stack-settings.ts";
-import { stackPassphraseOf, stackPathsOf } from "../provisioner/stack-paths.ts";
+import { StackforkError } from "../../core/errors.ts";
+import type { TemplateValue } from "../../core/resolve-copy-config.ts";
+import { buildEngineEnv } from "../open-stack.ts";
+import type { PulumiEngineOptions } from "../pulumi-engine-options.ts";
+import { restoreStackSettings } from "../restore-stack-settings.ts";
+import { stackPassphraseOf, stackPathsOf } from "../stack-paths.ts";
 
 /**
  * The config of a template stack (`prod`, `preview`) of the copy's project, plain and secret values

@@ -1,5 +1,5 @@
-import type { Environment } from "../core/environment.ts";
-import type { RepositoryConfig } from "../core/repository-config.ts";
+import type { Environment } from "../../core/environment.ts";
+import type { RepositoryConfig } from "../../core/repository-config.ts";
 
 /** What a seed step is run with: the copy just deployed, at its commit, with its outputs. */
 export interface SeedRequest {

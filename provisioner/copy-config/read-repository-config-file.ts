@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { configValuesSchema } from "../core/copy-config-schema.ts";
-import { StackforkError } from "../core/errors.ts";
+import { configValuesSchema } from "../../core/copy-config-schema.ts";
+import { StackforkError } from "../../core/errors.ts";
 import { readBranchFile } from "./read-branch-file.ts";
 
 /** Where a branch keeps its own config for its copies, from the repository's root. */

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { StackforkError } from "../core/errors.ts";
+import { StackforkError } from "../../core/errors.ts";
 
 /** DynamoDB's limit per BatchWriteItem. */
 const BATCH = 25;

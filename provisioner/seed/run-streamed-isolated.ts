@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { endMarkedProcesses, RUN_MARKER } from "../provisioner/end-marked-processes.ts";
-import type { Sandbox, SandboxView } from "../provisioner/sandbox/sandbox.ts";
+import { endMarkedProcesses, RUN_MARKER } from "../end-marked-processes.ts";
+import type { Sandbox, SandboxView } from "../sandbox/sandbox.ts";
 
 export interface RunStreamedIsolatedOptions {
   sandbox: Sandbox;
