@@ -146,6 +146,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     reconciler: dashboard.reconciler,
     shareLinks: dashboard.shareLinks,
     presentEnvironment: dashboard.presentEnvironment,
+    repositories: dashboard.repositories,
   });
   await registerPageRoutes(app, {
     registry: reads,

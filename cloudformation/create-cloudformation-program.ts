@@ -12,7 +12,7 @@ import { copyStackNameOf } from "./copy-stack-name.ts";
 import { describeFixedNames, findFixedNames } from "./find-fixed-names.ts";
 import { packageTemplate, placeTemplate, TEMPLATE_BODY_LIMIT } from "./package-template.ts";
 import { readTemplate } from "./read-template.ts";
-import { resolveParameters } from "./resolve-parameters.ts";
+import { describeParameterSource, resolveParameters } from "./resolve-parameters.ts";
 
 const providerModule = path.join(import.meta.dirname, "cloudformation-copy-provider.ts");
 
@@ -20,8 +20,10 @@ const providerModule = path.join(import.meta.dirname, "cloudformation-copy-provi
  * The platform's own inline program for a CloudFormation copy, prepared in the job's runner (the
  * sandbox, the job's credentials) before the engine starts: reads the branch's template, refuses
  * fixed names and missing NoEcho values before anything is created (their errors keep their codes),
- * takes production's parameters, packages local code to the artifacts. The program then declares
- * the one CloudFormationCopy resource and exports `url` (the `urlOutput`), `stackName`, `consoleUrl`.
+ * takes production's parameters under the copy's overrides, packages local code to the artifacts.
+ * The program then declares the one CloudFormationCopy resource and exports `url` (the
+ * `urlOutput`), `stackName`, `consoleUrl` and the stack's own outputs (`stackOutputs`); `config` is
+ * the effective parameters with their sources, secrets masked.
  */
 export async function prepareCloudFormationProgram(job: CloudFormationJob, log: (line: string) => void) {
   const { config } = job;
@@ -43,10 +45,10 @@ export async function prepareCloudFormationProgram(job: CloudFormationJob, log: 
   if (fixed.length > 0) log(`allowFixedNames: ${fixed.map((f) => f.resource).join(", ")} keep their fixed names`);
 
   const production = config.productionStack ? await readProductionParameters(config.productionStack) : undefined;
-  const parameters = resolveParameters(template, production, config.parameters);
-  for (const [key, source] of Object.entries(parameters.sources))
+  const parameters = resolveParameters(template, production, job.parameters.overrides, job.parameters.neverCopy);
+  for (const { key, source, secret } of parameters.entries)
     log(
-      `parameter ${key}: from ${source === "override" ? "the repository's parameters" : `production (${config.productionStack})`}${parameters.secretKeys.includes(key) ? " (NoEcho: kept secret)" : ""}`,
+      `parameter ${key}: from ${describeParameterSource(source, config.productionStack)}${secret ? " (secret: kept masked)" : ""}`,
     );
 
   const s3 = new S3Client({
@@ -73,7 +75,7 @@ export async function prepareCloudFormationProgram(job: CloudFormationJob, log: 
   const capabilities = [
     ...new Set([...(config.capabilities ?? []), ...(template.Transform ? ["CAPABILITY_AUTO_EXPAND"] : [])]),
   ].sort();
-  return async () => {
+  const program = async () => {
     const copy = new CloudFormationCopy("copy", {
       providerModule,
       stackName: copyStackNameOf(job.environment),
@@ -87,8 +89,11 @@ export async function prepareCloudFormationProgram(job: CloudFormationJob, log: 
       url: config.urlOutput ? copy.outputs.apply((outputs) => outputs[config.urlOutput as string]) : undefined,
       stackName: copyStackNameOf(job.environment),
       consoleUrl: copy.consoleUrl,
+      // The stack's own outputs (a table's name...), for the seed step's `STACKFORK_OUTPUT_<KEY>` and `tableOutput`.
+      stackOutputs: copy.outputs,
     };
   };
+  return { program, config: parameters.entries };
 }
 
 async function readProductionParameters(stackName: string): Promise<Record<string, string>> {

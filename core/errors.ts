@@ -236,7 +236,7 @@ export const errorCatalogue = {
     status: 422,
     visible: true,
     summary:
-      "A NoEcho parameter of the production stack cannot be copied: give it in the repository's parameters, or a Default in the template.",
+      "A parameter has no value to copy (NoEcho in the production stack, or never copied): give it in an override (cloudformation.parameters, overrides, .stackfork/config.json, stackfork config set), or a Default in the template.",
   },
   BUILD_FAILED: {
     status: 500,

@@ -11,6 +11,11 @@ export interface CopyConfigActionsDeps {
   registry: Registry;
   actions: Pick<EnvironmentActions, "redeploy">;
   now: () => Date;
+  /**
+   * The configured repositories: a CloudFormation repository's config keys are its template's
+   * parameter names, never qualified with a project. @default none (every key qualified)
+   */
+  repositories?: readonly { name: string; cloudformation?: unknown }[];
 }
 
 /**
@@ -18,7 +23,14 @@ export interface CopyConfigActionsDeps {
  * the environment's own values (each change redeploys the copy, so it takes effect), and a reseed
  * (asked in history, then a redeploy that runs the seed step again).
  */
-export function createCopyConfigActions({ registry, actions, now }: CopyConfigActionsDeps) {
+export function createCopyConfigActions({ registry, actions, now, repositories = [] }: CopyConfigActionsDeps) {
+  /** A key as the copy's config has it: `<project>:key` for a Pulumi copy, the parameter's name for a CloudFormation one. */
+  function configKeyOf(key: string, repositoryName: string): string {
+    const repository = repositories.find((r) => r.name.toLowerCase() === repositoryName.toLowerCase());
+    if (repository?.cloudformation !== undefined) return key;
+    // The project is the platform's name for the repository (core/project-name-of.ts).
+    return qualifyConfigKey(key, slugify(repositoryName));
+  }
   async function requireEnvironment(id: string) {
     const environment = await registry.getEnvironment(id);
     if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
@@ -36,15 +48,14 @@ export function createCopyConfigActions({ registry, actions, now }: CopyConfigAc
       via: string,
     ): Promise<ActionResult> {
       const environment = await requireEnvironment(id);
-      // The project is the platform's name for the repository (core/project-name-of.ts).
-      const key = qualifyConfigKey(input.key, slugify(environment.repository));
+      const key = configKeyOf(input.key, environment.repository);
       await registry.putConfigOverride(id, { key, value: input.value, secret: input.secret === true }, now());
       return actions.redeploy(id, via);
     },
 
     async unsetConfig(id: string, key: string, via: string): Promise<ActionResult> {
       const environment = await requireEnvironment(id);
-      await registry.deleteConfigOverride(id, qualifyConfigKey(key, slugify(environment.repository)));
+      await registry.deleteConfigOverride(id, configKeyOf(key, environment.repository));
       return actions.redeploy(id, via);
     },
 

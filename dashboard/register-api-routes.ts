@@ -33,6 +33,8 @@ export interface ApiDeps {
   shareLinks?: ShareRouteDeps["shareLinks"];
   /** The Environment JSON as shown (routed `url`, `directUrl`): the reads come presented, a change's answer is here. */
   presentEnvironment?: (environment: Environment) => Environment;
+  /** The configured repositories (a CloudFormation repository's config keys are parameter names). @default none */
+  repositories?: readonly { name: string; cloudformation?: unknown }[];
 }
 
 /**

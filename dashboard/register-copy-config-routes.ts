@@ -13,6 +13,8 @@ export interface CopyConfigRouteDeps {
   access: RequestAccess;
   /** The clock of the history events a reseed writes. @default the system's */
   now?: () => Date;
+  /** The configured repositories (a CloudFormation repository's keys are parameter names). @default none */
+  repositories?: readonly { name: string; cloudformation?: unknown }[];
 }
 
 const API_ACTOR = "api";
@@ -28,6 +30,7 @@ export function registerCopyConfigRoutes(api: FastifyInstance, deps: CopyConfigR
     registry: deps.registry,
     actions: deps.actions,
     now: deps.now ?? (() => new Date()),
+    repositories: deps.repositories,
   });
   const change = { onRequest: deps.access.requireBearer };
   const reply202 = (result: ActionResult) => ({

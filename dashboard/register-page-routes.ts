@@ -26,7 +26,7 @@ export interface PageDeps {
   actions: EnvironmentActions;
   auth: Auth;
   access: RequestAccess;
-  repositories: readonly { name: string; defaultBranch: string }[];
+  repositories: readonly { name: string; defaultBranch: string; cloudformation?: unknown }[];
   /** Shows each repository's last reconciliation with GitHub on the list; absent offline. */
   reconciler?: GitHubReconciler;
   /** Share links of previews (the Share button); absent where no preview router runs. */
@@ -67,7 +67,7 @@ const CSP = [
  */
 export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): Promise<void> {
   const { registry, actions, auth, access } = deps;
-  const copyConfig = createCopyConfigActions({ registry, actions, now: deps.now });
+  const copyConfig = createCopyConfigActions({ registry, actions, now: deps.now, repositories: deps.repositories });
   await app.register(async (pages) => {
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     pages.addHook("onSend", async (_request, reply, payload) => {

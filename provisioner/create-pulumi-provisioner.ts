@@ -10,9 +10,11 @@ import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
 import { projectNameOf } from "../core/project-name-of.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
+import { resolveConfigOverrides } from "../core/resolve-copy-config.ts";
 import type { ReadSource } from "../source/create-source-reader.ts";
 import { installStackDependencies } from "../source/install-stack-dependencies.ts";
 import { configureCopy } from "./copy-config/configure-copy.ts";
+import { readRepositoryConfigFile } from "./copy-config/read-repository-config-file.ts";
 import { createRunnerPool, type RunnerPool } from "./create-runner-pool.ts";
 import { endMarkedProcesses } from "./end-marked-processes.ts";
 import type { DeployRequest, DestroyRequest, Provisioner } from "./provisioner.ts";
@@ -194,6 +196,20 @@ export function createPulumiProvisioner({
         })
       : checkout.dir;
     grantReadablePaths(sandbox, [checkout.dir]);
+    const { parameters, ...program } = cloudformation;
+    // Everything above production's parameters is resolved here, in the usual order; the job reads
+    // production itself (its credentials, in its sandbox) and puts it underneath.
+    const overrides = resolveConfigOverrides({
+      projectName: undefined,
+      kind: environment.kind,
+      branch: environment.branch,
+      platform: [...(parameters ? [{ config: parameters }] : []), ...(repository.overrides ?? [])],
+      repository: readRepositoryConfigFile(checkout.dir),
+      environment: request.configOverrides ?? [],
+    });
+    const redact = createSecretRedactor(
+      Object.values(overrides).flatMap(({ value, secret }) => (secret ? [value] : [])),
+    );
     const result = await runOnRunner(
       {
         operation: "up",
@@ -203,7 +219,8 @@ export function createPulumiProvisioner({
         cwd: root,
         config: buildStackConfig(environment, repository, checkout.commitSha, dataDir),
         cloudformation: {
-          config: cloudformation,
+          config: program,
+          parameters: { overrides, neverCopy: [...(repository.neverCopy ?? [])] },
           root,
           environment: environment.name,
           repository: repository.name,
@@ -211,12 +228,20 @@ export function createPulumiProvisioner({
         },
         env: job.env,
       },
-      { ...request, onOutput },
+      { ...request, onOutput: (line) => onOutput(redact(line)) },
       { view: { readOnly: [...system, checkout.dir], hidden, writable: job.writable }, killAfterMs },
       runners,
     );
-    const url = typeof result.outputs.url === "string" ? result.outputs.url : undefined;
-    return { commitSha: checkout.commitSha, url, outputs: result.outputs, changes: result.changes };
+    const { stackOutputs, ...outputs } = result.outputs;
+    const url = typeof outputs.url === "string" ? outputs.url : undefined;
+    return {
+      commitSha: checkout.commitSha,
+      url,
+      // The stack's own outputs beside the platform's (which win a clash): what the seed step sees.
+      outputs: { ...(isRecord(stackOutputs) ? stackOutputs : {}), ...outputs },
+      changes: result.changes,
+      config: result.config ?? [],
+    };
   }
 
   return {
@@ -343,6 +368,10 @@ export function secretsProviderOf(provider: string | undefined, environmentName:
   const url = new URL(provider);
   url.searchParams.set("context_environment", environmentName);
   return url.toString();
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isInside(child: string, parent: string): boolean {

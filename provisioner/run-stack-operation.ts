@@ -56,16 +56,16 @@ async function runOperation(request: StackOperationRequest): Promise<StackOperat
 }
 
 async function runProgram(request: StackOperationRequest): Promise<StackOperationMessage> {
-  const program =
+  const { program, config } =
     request.operation !== "up"
-      ? async () => {}
+      ? { program: async () => {}, config: undefined }
       : request.cloudformation
         ? // Loaded only here: a Pulumi job's runner does not pay for the CloudFormation and S3 clients.
           await (await import("../cloudformation/create-cloudformation-program.ts")).prepareCloudFormationProgram(
             request.cloudformation,
             (line) => send({ type: "output", line: `cloudformation: ${line}` }),
           )
-        : await loadProgram(requireStackDir(request));
+        : { program: await loadProgram(requireStackDir(request)), config: undefined };
   const stack = await openStack(request.engine, {
     projectName: request.projectName,
     stackName: request.stackName,
@@ -89,7 +89,7 @@ async function runProgram(request: StackOperationRequest): Promise<StackOperatio
     const outputs = Object.fromEntries(
       Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? MASKED_SECRET : output.value]),
     );
-    return { type: "done", outputs, changes: result.summary.resourceChanges ?? {} };
+    return { type: "done", outputs, changes: result.summary.resourceChanges ?? {}, ...(config && { config }) };
   }
   const result = await withLockRecovery(stack, () => stack.destroy(options), recovery);
   onOutput.flush();

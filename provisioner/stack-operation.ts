@@ -1,4 +1,5 @@
 import type { CloudFormationJob } from "../cloudformation/cloudformation-job.ts";
+import type { ConfigEntry } from "../core/config-entry.ts";
 import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 
 /** What the provisioner asks of a stack-operation runner process (sent over IPC). */
@@ -32,5 +33,11 @@ export type StackOperationMessage =
   | { type: "started" }
   | { type: "output"; line: string }
   | { type: "recovered"; message: string }
-  | { type: "done"; outputs: Record<string, unknown>; changes: Record<string, number> }
+  | {
+      type: "done";
+      outputs: Record<string, unknown>;
+      changes: Record<string, number>;
+      /** A CloudFormation copy's effective parameters with their sources, secrets masked (resolved in the runner). */
+      config?: ConfigEntry[];
+    }
   | { type: "failed"; code: string; message: string };

@@ -48,7 +48,8 @@ export function createSeedStep(deps: SeedStepDeps) {
       await seedItems(
         deps.dataDir,
         environment.name,
-        repository.target,
+        // A CloudFormation copy's table is in CloudFormation's account (or emulator), whatever the target.
+        repository.cloudformation ? "aws" : repository.target,
         checkout.dir,
         seed,
         outputs,

@@ -171,7 +171,9 @@ describe("CloudFormation copies through stackfork serve", () => {
     const log = await logOf(id);
     expect(log).toContain(`cloudformation: creating ${id} (CreateStack; capabilities: CAPABILITY_IAM)`);
     expect(log.some((l) => /cloudformation: \S+ \S+ AWS::CloudFormation::Stack CREATE_COMPLETE/.test(l))).toBe(true);
-    expect(log).toContain("cloudformation: parameter ApiKey: from the repository's parameters (NoEcho: kept secret)");
+    expect(log).toContain(
+      "cloudformation: parameter ApiKey: from the platform's config (cloudformation.parameters, overrides) (secret: kept masked)",
+    );
     const history = JSON.stringify(await server.environment(id));
     for (const text of [log.join("\n"), history]) {
       expect(text).not.toContain(OVERRIDE_SECRET);
