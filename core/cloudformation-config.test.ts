@@ -54,6 +54,21 @@ describe("a repository's cloudformation block", () => {
     expect(err.message).toContain("repositories.0.cloudformation: stackPath and cloudformation are exclusive");
   });
 
+  it("refuses a Pulumi config template beside cloudformation (production's parameters are its template), takes the other copy-config keys", () => {
+    const err = configError(() => load({}, [{ ...contract, template: { stack: "prod" } }]));
+    expect(err.code).toBe("CONFIG_INVALID");
+    expect(err.message).toContain("repositories.0.cloudformation: template and cloudformation are exclusive");
+    const [repository] = load({}, [
+      {
+        ...contract,
+        overrides: [{ branch: "feature/*", config: { Stage: "qa" } }],
+        neverCopy: ["AlertWebhook"],
+        seed: { command: ["node", "seed.mjs"] },
+      },
+    ]).repositories;
+    expect(repository).toMatchObject({ neverCopy: ["AlertWebhook"], seed: { command: ["node", "seed.mjs"] } });
+  });
+
   it("reports every problem of the block in one error", () => {
     const err = configError(() =>
       load({}, [

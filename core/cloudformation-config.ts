@@ -73,13 +73,16 @@ export type CloudFormationConfig = z.infer<typeof cloudFormationConfigSchema>;
 
 /**
  * Problems of a repository as written in the file (before defaults): `stackPath` and
- * `cloudformation` name two kinds of copies, so a repository has one or the other.
+ * `cloudformation` name two kinds of copies, so a repository has one or the other; a CloudFormation
+ * copy's config template is its production stack's parameters, never a Pulumi `template`.
  */
 export function findCloudFormationKeyConflict(raw: unknown): string | undefined {
   if (!raw || typeof raw !== "object") return undefined;
   const keys = raw as Record<string, unknown>;
   if (keys.cloudformation !== undefined && keys.stackPath !== undefined)
     return "stackPath and cloudformation are exclusive: a repository's copies are a Pulumi stack project or a CloudFormation stack";
+  if (keys.cloudformation !== undefined && keys.template !== undefined)
+    return "template and cloudformation are exclusive: a CloudFormation copy's parameters start from cloudformation.productionStack's";
   return undefined;
 }
 
