@@ -150,7 +150,7 @@ describe("a CloudFormation copy's config", () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it("production < platform < branch file < environment, with sources in the API; NoEcho masked; seeded once; config set redeploys with the new value", async () => {
+  it("production < platform < branch file < environment, with sources in the API and on the page; NoEcho and --secret masked; seeded once; config set redeploys with the new value", async () => {
     const items = await push("acme/items", "feature/items", repo.commit("feature/items", branchFiles()));
     const id = await push("acme/shop", "feature/config", repo.commit("feature/config", branchFiles()));
     const ready = await settled(id);
@@ -198,11 +198,34 @@ describe("a CloudFormation copy's config", () => {
     expect(ls.stdout).toMatch(/Greeting\s+hello-from-env\s+environment/);
     expect(after.events.filter((e) => e.type === "seed_succeeded")).toHaveLength(1); // not seeded again
 
+    // A value set --secret is masked as a NoEcho one is; the detail page shows the same config.
+    const secret = await runCli(["config", "set", id, "Stage=stage-secret-77b2", "--secret"], cliEnv, work);
+    expect(secret.code, secret.stderr).toBe(0);
+    const third = await server.waitFor(
+      id,
+      (e) => e.events.filter((event) => event.type === "deploy_succeeded").length === 3 || e.status === "failed",
+      150_000,
+    );
+    expect(third.status, JSON.stringify(third.lastError)).toBe("ready");
+    expect((await parametersOf(id)).Stage).toBe("stage-secret-77b2");
+    expect(await configOf(id)).toContainEqual({ key: "Stage", value: "[secret]", secret: true, source: "environment" });
+    const page = await (await fetch(`${server.baseUrl}/environments/${id}`)).text();
+    const table = page.slice(page.indexOf('id="copy-config"'));
+    for (const text of ["Greeting", "hello-from-env", "this environment", "Region", "ap-south-1", "platform override"])
+      expect(table).toContain(text);
+    expect(page).not.toContain("stage-secret-77b2");
+
     // The NoEcho values in no log, history or config.
-    const everything = [(await logOf(id)).join("\n"), JSON.stringify(after), JSON.stringify(await configOf(id))];
+    const everything = [
+      (await logOf(id)).join("\n"),
+      JSON.stringify(await server.environment(id)),
+      JSON.stringify(await configOf(id)),
+      page,
+    ];
     for (const text of everything) {
       expect(text).not.toContain(OVERRIDE_SECRET);
       expect(text).not.toContain(PRODUCTION_SECRET);
+      expect(text).not.toContain("stage-secret-77b2");
     }
 
     // The items seed, into the table the copy's stack outputs.
