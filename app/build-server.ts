@@ -15,7 +15,6 @@ import { createAuth } from "../dashboard/create-auth.ts";
 import { createEnvironmentActions, type EnvironmentActions } from "../dashboard/create-environment-actions.ts";
 import { createRequestAccess } from "../dashboard/create-request-access.ts";
 import { describeErrorForUser } from "../dashboard/describe-error-for-user.ts";
-import { html } from "../dashboard/html.ts";
 import { registerApiRoutes } from "../dashboard/register-api-routes.ts";
 import { registerOpenApi } from "../dashboard/register-openapi.ts";
 import { registerPageRoutes } from "../dashboard/register-page-routes.ts";
@@ -26,6 +25,7 @@ import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import type { Registry } from "../registry/registry.ts";
+import { html } from "../web/html.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { registerWebhookRoute, WEBHOOK_PATH } from "../webhook/register-webhook-route.ts";
 

@@ -7,7 +7,6 @@ import { buildServer } from "../app/build-server.ts";
 import { createEmbeddedReconciliation } from "../app/create-embedded-reconciliation.ts";
 import { runPeriodically } from "../app/run-periodically.ts";
 import type { StackforkConfig } from "../core/config.ts";
-import { isLoopbackHost } from "../dashboard/is-loopback-host.ts";
 import { createPreviewRouter } from "../preview-router/create-preview-router.ts";
 import { createPreviewServerFactory } from "../preview-router/create-preview-server-factory.ts";
 import { createShareLinks } from "../preview-router/create-share-links.ts";
@@ -17,6 +16,7 @@ import { isUrlAnswering, restartLocalCopies } from "../reaper/restart-local-copi
 import { runMaintenance } from "../reaper/run-maintenance.ts";
 import { sweepDependencyInstalls } from "../source/sweep-dependency-installs.ts";
 import { sweepSourceTrees } from "../source/sweep-source-trees.ts";
+import { isLoopbackHost } from "../web/is-loopback-host.ts";
 import { consumeWakes } from "../worker/consume-wakes.ts";
 import { loadSecret } from "./load-secret.ts";
 

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { isLoopbackHost } from "./is-loopback-host.ts";
+import { isLoopbackHost } from "../web/is-loopback-host.ts";
 
 export interface HostRules {
   /**

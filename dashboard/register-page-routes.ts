@@ -5,6 +5,7 @@ import { isStackforkError, StackforkError } from "../core/errors.ts";
 import type { ShareLinks } from "../preview-router/create-share-links.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import type { Registry } from "../registry/registry.ts";
+import { html, type SafeHtml } from "../web/html.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
 import type { Auth, Session } from "./create-auth.ts";
 import { createCopyConfigActions } from "./create-copy-config-actions.ts";
@@ -13,7 +14,6 @@ import { LOGIN_NONCE_COOKIE, type RequestAccess, SESSION_COOKIE } from "./create
 import { dashboardScript } from "./dashboard-script.ts";
 import { dashboardStylesheet } from "./dashboard-stylesheet.ts";
 import { describeErrorForUser } from "./describe-error-for-user.ts";
-import { html, type SafeHtml } from "./html.ts";
 import { renderEnvironmentDetail } from "./render-environment-detail.ts";
 import { type ListFilters, renderEnvironmentList } from "./render-environment-list.ts";
 import { renderLoginForm } from "./render-login-form.ts";

@@ -1,7 +1,7 @@
 import type { ConfigEntry } from "../core/config-entry.ts";
 import type { Environment } from "../core/environment.ts";
 import type { HistoryEvent } from "../core/history-event.ts";
-import { html, type SafeHtml } from "./html.ts";
+import { html, type SafeHtml } from "../web/html.ts";
 
 export interface CopyConfigView {
   environment: Environment;

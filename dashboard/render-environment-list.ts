@@ -1,10 +1,10 @@
 import type { Environment, EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { isUploadId } from "../core/upload-id.ts";
 import type { RepositoryReconciliationSummary } from "../reconciliation/create-github-reconciler.ts";
+import { html, type SafeHtml } from "../web/html.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
 import { formatDuration } from "./format-duration.ts";
 import { githubUrl } from "./github-url.ts";
-import { html, type SafeHtml } from "./html.ts";
 import { renderStatus } from "./render-status.ts";
 import { renderTime } from "./render-time.ts";
 import { safeLink } from "./safe-link.ts";

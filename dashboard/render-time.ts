@@ -1,5 +1,5 @@
+import { html, type SafeHtml } from "../web/html.ts";
 import { formatDuration } from "./format-duration.ts";
-import { html, type SafeHtml } from "./html.ts";
 
 /** A moment as `3 h ago` / `in 2 d`, with the exact time for machines and on hover. */
 export function renderTime(iso: string | undefined, now: Date, style: "ago" | "in" = "ago"): SafeHtml {

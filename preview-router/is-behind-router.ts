@@ -1,4 +1,4 @@
-import { isLoopbackHost } from "../dashboard/is-loopback-host.ts";
+import { isLoopbackHost } from "../web/is-loopback-host.ts";
 
 /**
  * Whether a copy's own URL is one the router serves: plain http on a loopback address (a `local`

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { errorCatalogue } from "../core/errors.ts";
-import { html } from "../dashboard/html.ts";
+import { html } from "../web/html.ts";
 
 /** Why the router answers itself instead of the copy. */
 export type PreviewState =

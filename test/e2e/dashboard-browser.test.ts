@@ -256,7 +256,7 @@ describe("the dashboard in a browser", () => {
     expect(cookies.find((c) => c.name === "stackfork_session")).toMatchObject({ httpOnly: true, sameSite: "Strict" });
     expect(await page.evaluate<string>("document.cookie")).toBe(""); // HttpOnly: out of reach of scripts
 
-    await page.getByRole("button", { name: "Redeploy" }).click();
+    await page.getByRole("button", { name: "Redeploy", exact: true }).click();
     await page.waitForURL(/done=redeploy/);
     expect(await page.locator(".notice").textContent()).toContain("Redeploy queued.");
     expect(await page.locator("#status-badge").textContent()).toBe("queued");
@@ -268,12 +268,12 @@ describe("the dashboard in a browser", () => {
     });
 
     await page.getByLabel("Extend expiry by (hours)").fill("5");
-    await page.getByRole("button", { name: "Extend" }).click();
+    await page.getByRole("button", { name: "Extend", exact: true }).click();
     await page.waitForURL(/done=extend/);
     expect((await h.registry.listEvents(id)).at(-1)).toMatchObject({ type: "expiry_extended", actor: "dashboard" });
 
     await page.getByLabel(/Yes, destroy/).check();
-    await page.getByRole("button", { name: "Destroy" }).click();
+    await page.getByRole("button", { name: "Destroy", exact: true }).click();
     await page.waitForURL(/done=destroy/);
     expect(dialogs.at(-1)).toContain(`Destroy ${seeded.ready?.name}?`);
     expect(await page.locator("#status-badge").textContent()).toBe("destroying");

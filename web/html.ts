@@ -1,3 +1,4 @@
+// HTML escaping (the `html` tag): the dashboard's pages and the preview router's state pages both write markup.
 /** Markup that is already safe: escaped by `html`, or written by us. Never build one from input. */
 export class SafeHtml {
   constructor(readonly value: string) {}

@@ -1,3 +1,4 @@
+// Whether a host name is this machine's own: the dashboard (open reads on loopback) and the preview router (copies it proxies to) both ask.
 import { isIP } from "node:net";
 
 /**
