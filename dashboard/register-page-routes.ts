@@ -10,16 +10,17 @@ import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
 import type { Auth, Session } from "./create-auth.ts";
 import { createCopyConfigActions } from "./create-copy-config-actions.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
-import { LOGIN_NONCE_COOKIE, type RequestAccess, SESSION_COOKIE } from "./create-request-access.ts";
+import type { RequestAccess } from "./create-request-access.ts";
 import { dashboardScript } from "./dashboard-script.ts";
 import { dashboardStylesheet } from "./dashboard-stylesheet.ts";
 import { describeErrorForUser } from "./describe-error-for-user.ts";
+import { field } from "./page-helpers.ts";
+import { registerLoginPages } from "./register-login-pages.ts";
+import { registerSharePages } from "./register-share-pages.ts";
 import { renderEnvironmentDetail } from "./render-environment-detail.ts";
 import { type ListFilters, renderEnvironmentList } from "./render-environment-list.ts";
-import { renderLoginForm } from "./render-login-form.ts";
 import { type PageChrome, renderPage } from "./render-page.ts";
 import { renderSandboxForm } from "./render-sandbox-form.ts";
-import { safeNextPath } from "./safe-next-path.ts";
 
 export interface PageDeps {
   registry: Registry;
@@ -283,69 +284,8 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       }, "extend"),
     );
 
-    pages.post("/environments/:id/share", async (request, reply) => {
-      await requireChange(request);
-      const { id } = request.params as { id: string };
-      if (!deps.shareLinks) throw new StackforkError("NOT_FOUND", "this server does not route previews");
-      const hours = Number(field((request.body as Record<string, unknown>).hours));
-      if (!Number.isInteger(hours) || hours < 1 || hours > 720)
-        throw new StackforkError("INVALID_INPUT", "hours must be a whole number from 1 to 720");
-      const link = await deps.shareLinks.issue(id, hours);
-      const back = `/environments/${encodeURIComponent(id)}`;
-      return sendPage(
-        request,
-        reply,
-        201,
-        { title: `Share ${id}` },
-        html`<h1>Share link for ${id}</h1>
-<p>Anyone with this link opens the preview until ${link.expiresAt}, without the API token:</p>
-<p><input id="share-link" class="share-link" type="text" readonly value="${link.url}" aria-label="Share link"></p>
-<p><a href="${back}">Back to ${id}</a></p>`,
-      );
-    });
-    pages.post("/environments/:id/share/revoke", async (request, reply) => {
-      await requireChange(request);
-      const { id } = request.params as { id: string };
-      if (!deps.shareLinks) throw new StackforkError("NOT_FOUND", "this server does not route previews");
-      await deps.shareLinks.revokeAll(id);
-      return reply.redirect(`/environments/${encodeURIComponent(id)}?done=unshared`, 303);
-    });
-
-    pages.get("/login", async (request, reply) => {
-      const next = safeNextPath((request.query as Record<string, string | undefined>).next);
-      return sendLogin(request, reply, 200, next);
-    });
-
-    pages.post("/login", async (request, reply) => {
-      const form = request.body as Record<string, unknown>;
-      const next = safeNextPath(field(form.next));
-      const nonce = request.cookies[LOGIN_NONCE_COOKIE];
-      if (!auth.csrfValid(nonce && `login:${nonce}`, field(form._csrf))) {
-        return sendLogin(request, reply, 403, next, "CSRF_INVALID: the login form was stale; try again.");
-      }
-      if (!auth.tokenMatches(field(form.token))) {
-        return sendLogin(request, reply, 401, next, "UNAUTHORIZED: that is not the API token.");
-      }
-      const session = auth.issueSession(deps.now());
-      reply.setCookie(SESSION_COOKIE, session.cookie, access.cookieOptions(request, session.maxAgeSeconds));
-      reply.clearCookie(LOGIN_NONCE_COOKIE, access.cookieOptions(request));
-      return reply.redirect(next === "/" ? "/?done=login" : next, 303);
-    });
-
-    pages.post("/logout", async (request, reply) => {
-      // Ended on the server too: a copy of the cookie (stolen, or a browser that keeps it) is worthless.
-      await access.revokeSession(await requireChange(request));
-      reply.clearCookie(SESSION_COOKIE, access.cookieOptions(request));
-      return reply.redirect("/?done=logout", 303);
-    });
-
-    function sendLogin(request: FastifyRequest, reply: FastifyReply, status: number, next: string, problem?: string) {
-      // A fresh nonce per form shown: the login form's CSRF token is bound to it.
-      const nonce = auth.newNonce();
-      reply.setCookie(LOGIN_NONCE_COOKIE, nonce, access.cookieOptions(request, 3600));
-      const body = renderLoginForm({ csrfToken: auth.csrfToken(`login:${nonce}`), next, problem });
-      return sendPage(request, reply, status, { title: "Log in", current: "login" }, body);
-    }
+    registerSharePages(pages, { shareLinks: deps.shareLinks, requireChange, sendPage });
+    registerLoginPages(pages, { auth, access, now: deps.now, sendPage, requireChange });
   });
 }
 
@@ -361,8 +301,4 @@ function pick(value: string | undefined, allowed: readonly string[]): string | u
 
 function text(value: string | undefined, maxLength: number): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim().slice(0, maxLength) : undefined;
-}
-
-function field(value: unknown): string | undefined {
-  return typeof value === "string" ? value.trim() : undefined;
 }

@@ -4,20 +4,17 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { ArtifactLocation } from "../cloudformation/artifact-store.ts";
-import { runBuildStep } from "../cloudformation/run-build-step.ts";
-import type { CloudFormationConfig } from "../core/cloudformation-config.ts";
 import type { Environment } from "../core/environment.ts";
-import { StackforkError } from "../core/errors.ts";
 import { projectNameOf } from "../core/project-name-of.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
-import { resolveConfigOverrides } from "../core/resolve-copy-config.ts";
 import type { ReadSource } from "../source/create-source-reader.ts";
 import { installStackDependencies } from "../source/install-stack-dependencies.ts";
+import { buildStackConfig } from "./build-stack-config.ts";
 import { configureCopy } from "./copy-config/configure-copy.ts";
-import { readRepositoryConfigFile } from "./copy-config/read-repository-config-file.ts";
 import { createRunnerPool, type RunnerPool } from "./create-runner-pool.ts";
+import { createCloudFormationDeploy } from "./deploy-cloudformation-copy.ts";
 import { endMarkedProcesses } from "./end-marked-processes.ts";
-import type { DeployRequest, DestroyRequest, Provisioner } from "./provisioner.ts";
+import type { DestroyRequest, Provisioner } from "./provisioner.ts";
 import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 import { createSecretRedactor } from "./redact-secrets.ts";
 import { runOnRunner } from "./run-on-runner.ts";
@@ -26,6 +23,7 @@ import { noSandbox } from "./sandbox/detect-sandbox.ts";
 import { grantReadablePaths, grantWritablePaths } from "./sandbox/grant-writable-paths.ts";
 import { runIsolated } from "./sandbox/run-isolated.ts";
 import type { Sandbox } from "./sandbox/sandbox.ts";
+import { secretsProviderOf } from "./secrets-provider-of.ts";
 import { createSeedStep } from "./seed/create-seed-step.ts";
 import { adoptSharedBackendStack, stackPassphraseOf, stackPathsOf } from "./stack-paths.ts";
 
@@ -162,87 +160,18 @@ export function createPulumiProvisioner({
     return { projectName, paths, legacyMarker, writable, env: { ...credentials }, engine: jobEngine, redact };
   }
 
-  /**
-   * A CloudFormation copy (cloudformation/): the build (if any) in the job's sandbox, then the
-   * platform's inline program in the job's runner, which packages and deploys the branch's template.
-   */
-  async function deployCloudFormation(request: DeployRequest, checkout: { dir: string; commitSha: string }) {
-    const { environment, repository } = request;
-    const cloudformation = repository.cloudformation as CloudFormationConfig;
-    if (!cloudFormationArtifacts)
-      throw new StackforkError("DEPLOY_FAILED", `${repository.name}: no artifacts location for CloudFormation copies`);
-    const job = await prepareJob(environment, repository);
-    const onOutput = (line: string) => request.onOutput(job.redact(line));
-    const buildDir = path.join(job.paths.workDir, "build");
-    const root = cloudformation.build
-      ? await runBuildStep({
-          command: cloudformation.build.command,
-          checkoutDir: checkout.dir,
-          buildDir,
-          template: cloudformation.build.template,
-          onOutput,
-          run: (argv, writable) => {
-            grantWritablePaths(sandbox, [...writable, npmCache]);
-            grantReadablePaths(sandbox, [checkout.dir]);
-            return runIsolated({
-              sandbox,
-              argv,
-              view: { readOnly: [...system, checkout.dir], hidden, writable: [...job.writable, npmCache] },
-              env: { ...baseEnv, ...job.env, npm_config_cache: npmCache },
-              cwd: buildDir,
-              serverId,
-            });
-          },
-        })
-      : checkout.dir;
-    grantReadablePaths(sandbox, [checkout.dir]);
-    const { parameters, ...program } = cloudformation;
-    // Everything above production's parameters is resolved here, in the usual order; the job reads
-    // production itself (its credentials, in its sandbox) and puts it underneath.
-    const overrides = resolveConfigOverrides({
-      projectName: undefined,
-      kind: environment.kind,
-      branch: environment.branch,
-      platform: [...(parameters ? [{ config: parameters }] : []), ...(repository.overrides ?? [])],
-      repository: readRepositoryConfigFile(checkout.dir),
-      environment: request.configOverrides ?? [],
-    });
-    const redact = createSecretRedactor(
-      Object.values(overrides).flatMap(({ value, secret }) => (secret ? [value] : [])),
-    );
-    const result = await runOnRunner(
-      {
-        operation: "up",
-        engine: job.engine,
-        projectName: job.projectName,
-        stackName: environment.name,
-        cwd: root,
-        config: buildStackConfig(environment, repository, checkout.commitSha, dataDir),
-        cloudformation: {
-          config: program,
-          parameters: { overrides, neverCopy: [...(repository.neverCopy ?? [])] },
-          root,
-          environment: environment.name,
-          repository: repository.name,
-          artifacts: await cloudFormationArtifacts({ environment, repository }),
-        },
-        env: job.env,
-      },
-      { ...request, onOutput: (line) => onOutput(redact(line)) },
-      { view: { readOnly: [...system, checkout.dir], hidden, writable: job.writable }, killAfterMs },
-      runners,
-    );
-    const { stackOutputs, ...outputs } = result.outputs;
-    const url = typeof outputs.url === "string" ? outputs.url : undefined;
-    return {
-      commitSha: checkout.commitSha,
-      url,
-      // The stack's own outputs beside the platform's (which win a clash): what the seed step sees.
-      outputs: { ...(isRecord(stackOutputs) ? stackOutputs : {}), ...outputs },
-      changes: result.changes,
-      config: result.config ?? [],
-    };
-  }
+  const deployCloudFormation = createCloudFormationDeploy({
+    artifacts: cloudFormationArtifacts,
+    prepareJob,
+    sandbox,
+    serverId,
+    dataDir,
+    npmCache,
+    view: { readOnly: system, hidden },
+    baseEnv,
+    runners,
+    killAfterMs,
+  });
 
   return {
     async deploy(request) {
@@ -357,44 +286,7 @@ export function createPulumiProvisioner({
   };
 }
 
-/**
- * An `awskms://` provider encrypts each stack's data key under the encryption context
- * `environment=<stack>` (gocloud.dev/secrets/awskms reads `context_<key>=` parameters): the deployer
- * role decrypts under its own environment's context only (aws/deployer-state-statements.ts). A stack
- * keeps the provider its state names, so one created before this keeps its key without a context.
- */
-export function secretsProviderOf(provider: string | undefined, environmentName: string): string | undefined {
-  if (!provider?.startsWith("awskms://")) return provider;
-  const url = new URL(provider);
-  url.searchParams.set("context_environment", environmentName);
-  return url.toString();
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 function isInside(child: string, parent: string): boolean {
   const relative = path.relative(parent, child);
   return relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
-}
-
-/** The environment's overrides, under the `stackfork` namespace the stack program reads. */
-export function buildStackConfig(
-  environment: Environment,
-  repository: RepositoryConfig,
-  commitSha: string,
-  dataDir: string,
-) {
-  const config: Record<string, string> = {
-    "stackfork:environment": environment.name,
-    "stackfork:repository": environment.repository,
-    "stackfork:branch": environment.branch,
-    "stackfork:commit": commitSha,
-    "stackfork:target": repository.target,
-    "stackfork:dataDir": path.join(dataDir, "copies", environment.name),
-  };
-  if (environment.owner) config["stackfork:owner"] = environment.owner;
-  if (environment.expiresAt) config["stackfork:expiresAt"] = environment.expiresAt;
-  return config;
 }
