@@ -11,8 +11,11 @@ export interface BuildStepOptions {
   buildDir: string;
   /** The template the build writes, relative to the tree. */
   template: string;
-  /** Runs argv in the job's isolation (provisioner/sandbox/run-isolated.ts), `writable` granted to it. */
-  run: (argv: string[], writable: string[]) => Promise<{ stdout: string; stderr: string }>;
+  /**
+   * Runs the command in `cwd` in the job's isolation (provisioner/sandbox/run-streamed-isolated.ts),
+   * `writable` granted to it, each output line as it comes; resolves with its exit code.
+   */
+  run: (command: string[], cwd: string, writable: string[], onLine: (line: string) => void) => Promise<number>;
   onOutput: (line: string) => void;
 }
 
@@ -25,20 +28,28 @@ export async function runBuildStep(options: BuildStepOptions): Promise<string> {
   rmSync(options.buildDir, { recursive: true, force: true });
   cpSync(options.checkoutDir, options.buildDir, { recursive: true, verbatimSymlinks: true });
   options.onOutput(`build: ${options.command.join(" ")}`);
-  // In a sandbox a command starts at `/`: the shell changes to the tree, with the folder and the
-  // command as arguments, never as text of a shell line.
-  const argv = ["sh", "-c", 'cd "$1" && shift && exec "$@"', "sh", options.buildDir, ...options.command];
-  try {
-    const { stdout, stderr } = await options.run(argv, [options.buildDir]);
-    for (const line of `${stdout}\n${stderr}`.split(/\r?\n/).slice(-200))
-      if (line.trim()) options.onOutput(`build: ${line}`);
-  } catch (err) {
-    const { stdout = "", stderr = "" } = err as { stdout?: string; stderr?: string };
-    const tail = `${stdout}\n${stderr}`.trim().split(/\r?\n/).slice(-20).join("\n");
+  // Streamed into the live log as it comes (a synth takes seconds); the last lines kept for the error.
+  const tail: string[] = [];
+  const onLine = (line: string) => {
+    options.onOutput(`build: ${line}`);
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+  };
+  const code = await options
+    .run([...options.command], options.buildDir, [options.buildDir], onLine)
+    .catch((err: unknown) => {
+      throw new StackforkError(
+        "BUILD_FAILED",
+        `${options.command.join(" ")} could not start: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    });
+  if (code !== 0) {
     throw new StackforkError(
       "BUILD_FAILED",
-      `${options.command.join(" ")} failed:\n${tail || (err as Error).message}`,
-      { cause: err },
+      `${options.command.join(" ")} failed (exit code ${code}):\n${tail.join("\n")}`,
     );
   }
   if (!existsSync(path.join(options.buildDir, options.template)))

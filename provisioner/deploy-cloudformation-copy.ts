@@ -14,7 +14,7 @@ import type { PulumiEngineOptions } from "./pulumi-engine-options.ts";
 import { createSecretRedactor } from "./redact-secrets.ts";
 import { runOnRunner } from "./run-on-runner.ts";
 import { grantReadablePaths, grantWritablePaths } from "./sandbox/grant-writable-paths.ts";
-import { runIsolated } from "./sandbox/run-isolated.ts";
+import { runStreamedIsolated } from "./sandbox/run-streamed-isolated.ts";
 import type { Sandbox } from "./sandbox/sandbox.ts";
 
 /** What a CloudFormation deploy takes of the provisioner (create-pulumi-provisioner.ts). */
@@ -62,20 +62,22 @@ export function createCloudFormationDeploy(deps: CloudFormationDeployDeps) {
           buildDir,
           template: cloudformation.build.template,
           onOutput,
-          run: (argv, writable) => {
+          run: (command, cwd, writable, onLine) => {
             grantWritablePaths(deps.sandbox, [...writable, deps.npmCache]);
             grantReadablePaths(deps.sandbox, [checkout.dir]);
-            return runIsolated({
+            return runStreamedIsolated({
               sandbox: deps.sandbox,
-              argv,
+              argv: command,
               view: {
                 readOnly: [...deps.view.readOnly, checkout.dir],
                 hidden: deps.view.hidden,
                 writable: [...job.writable, deps.npmCache],
               },
               env: { ...deps.baseEnv, ...job.env, npm_config_cache: deps.npmCache },
-              cwd: buildDir,
+              cwd,
               serverId: deps.serverId,
+              onLine,
+              signal: request.signal,
             });
           },
         })

@@ -7,10 +7,10 @@ import type { RepositoryConfig } from "../../core/repository-config.ts";
 import type { ReadSource } from "../../source/create-source-reader.ts";
 import { readBranchFile } from "../copy-config/read-branch-file.ts";
 import { grantReadablePaths, grantWritablePaths } from "../sandbox/grant-writable-paths.ts";
+import { runStreamedIsolated } from "../sandbox/run-streamed-isolated.ts";
 import type { Sandbox } from "../sandbox/sandbox.ts";
 import { loadSeedItems } from "./load-seed-items.ts";
 import { parseSeedItems } from "./parse-seed-items.ts";
-import { runStreamedIsolated } from "./run-streamed-isolated.ts";
 import type { SeedRequest } from "./seed-request.ts";
 
 export interface SeedStepDeps {

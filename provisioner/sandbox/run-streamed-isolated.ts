@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { endMarkedProcesses, RUN_MARKER } from "../end-marked-processes.ts";
-import type { Sandbox, SandboxView } from "../sandbox/sandbox.ts";
+import type { Sandbox, SandboxView } from "./sandbox.ts";
 
 export interface RunStreamedIsolatedOptions {
   sandbox: Sandbox;
@@ -18,9 +18,10 @@ export interface RunStreamedIsolatedOptions {
 }
 
 /**
- * Runs one command of a job in the job's isolation (provisioner/sandbox/run-isolated.ts does the
- * same for `npm ci`, all at once), streaming its output by line; whatever it started is ended with
- * it. Resolves with its exit code (a signal counts as failure); aborting kills it.
+ * Runs one command of a job (a seed, a build step) in the job's isolation in `cwd`, streaming its
+ * output by line into the live log (run-isolated.ts waits for `npm ci` all at once instead);
+ * whatever it started is ended with it. Resolves with its exit code (a signal counts as failure);
+ * aborting kills it.
  */
 export async function runStreamedIsolated(options: RunStreamedIsolatedOptions): Promise<number> {
   const runId = `${options.serverId}/${randomBytes(6).toString("hex")}`;
