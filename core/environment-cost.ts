@@ -47,3 +47,18 @@ export interface CostDetail {
   /** Cost Explorer's figure by cost-allocation tags, when the operator turned it on (lags about a day). */
   costExplorer?: { last30dUsd: number; through: string };
 }
+
+/** A copy's usage as a source measured it, before pricing: the same shape from CloudWatch or a local copy. */
+export interface MeasuredUsage {
+  last24h: Usage;
+  last30d: Usage;
+  /** Since the copy was created (CloudWatch keeps 15 months; older usage is counted as lost, not guessed). */
+  life: Usage;
+  /** Oldest first, one entry per UTC day (`YYYY-MM-DD`) of the last 30. */
+  daily: { day: string; usage: Usage }[];
+  stored: StoredBytes;
+  /** The AWS region its resources are in (a local copy: the region it would be priced in). */
+  region: string;
+  /** A local copy's figures: what the same traffic would cost on AWS. */
+  estimated: boolean;
+}
