@@ -149,6 +149,13 @@ export const errorCatalogue = {
     visible: true,
     summary: "The API token is missing or wrong (Authorization: Bearer <token>, or log in to the dashboard).",
   },
+  FORBIDDEN: {
+    status: 403,
+    visible: true,
+    summary:
+      "Signed in, but not allowed: changing an environment needs write access to its repository (or a token with the write scope); orphans, reconciliation and tokens need admin.",
+  },
+  CONFLICT: { status: 409, visible: true, summary: "A live resource of that name already exists (a named token)." },
   CSRF_INVALID: { status: 403, visible: true, summary: "The form's CSRF token is missing or does not match." },
   HOST_NOT_ALLOWED: {
     status: 421,
@@ -162,6 +169,17 @@ export const errorCatalogue = {
     summary: "The preview's environment is not ready (queued, deploying, failed, awaiting approval, destroying).",
   },
   COPY_NOT_ANSWERING: { status: 502, visible: true, summary: "The preview's copy did not answer the router." },
+  SIGN_IN_OFF: {
+    status: 404,
+    visible: true,
+    summary: "Sign-in with GitHub is off here: set GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET.",
+  },
+  SIGN_IN_REFUSED: {
+    status: 403,
+    visible: true,
+    summary:
+      "Sign-in with GitHub was refused: its state is not this browser's, GitHub refused the code (used already, expired), or the person declined; start again.",
+  },
   SHARE_LINK_REQUIRED: {
     status: 403,
     visible: true,

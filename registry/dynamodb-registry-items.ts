@@ -29,6 +29,8 @@ import type { LogLine } from "./registry.ts";
  * | revoked       | SESSION#<session id>    | REVOKED               | expiresAt (epoch ms), ttl: a logged-out session     |
  * | counts        | COUNTS                  | COUNTS                | one number per status                               |
  *
+ * People's sessions and named tokens (the access store): dynamodb-access-items.ts.
+ *
  * Only environment items carry index keys; every index sorts by `<updatedAt>#<id>` (ISO 8601 is fixed
  * width, so this sorts exactly as (updatedAt, id)), newest first when queried backwards:
  * - gsi1: `ENVIRONMENTS`, every environment (includeDestroyed);

@@ -6,6 +6,7 @@ import type { EnvironmentIdentity } from "../core/environment.ts";
 import { nameEnvironment } from "../core/environment-name.ts";
 import { isStackforkError } from "../core/errors.ts";
 import { createAwsTestResources } from "../test/support/aws-test-resources.ts";
+import { describeAccessStoreContract } from "./access-store-contract.ts";
 import { createDynamoDbRegistry, type DynamoDbRegistryOptions } from "./dynamodb-registry.ts";
 import { registryKeys, toEnvironmentItem } from "./dynamodb-registry-items.ts";
 import { describeRegistryContract } from "./registry-contract.ts";
@@ -29,6 +30,14 @@ async function freshRegistry(options: Partial<DynamoDbRegistryOptions> = {}) {
 
 let lastTable: Awaited<ReturnType<typeof freshTable>> | undefined;
 describeRegistryContract(
+  "dynamodb",
+  async () => {
+    lastTable = await freshTable();
+    return createDynamoDbRegistry(lastTable);
+  },
+  { reopen: async () => createDynamoDbRegistry(lastTable as NonNullable<typeof lastTable>) },
+);
+describeAccessStoreContract(
   "dynamodb",
   async () => {
     lastTable = await freshTable();

@@ -2,6 +2,7 @@ import type { TableDefinition } from "../aws/aws-resources.ts";
 import type { AwsClients } from "../aws/create-aws-clients.ts";
 import { createDynamoDbSender } from "../aws/create-dynamodb-sender.ts";
 import { StackforkError } from "../core/errors.ts";
+import { createDynamoDbAccessStore } from "./create-dynamodb-access-store.ts";
 import { createDynamoDbCopyConfig } from "./create-dynamodb-copy-config.ts";
 import { createDynamoDbDeliveries } from "./create-dynamodb-deliveries.ts";
 import { createDynamoDbEngineLog } from "./create-dynamodb-engine-log.ts";
@@ -47,6 +48,7 @@ export function createDynamoDbRegistry(options: DynamoDbRegistryOptions): Regist
     ...createDynamoDbDeliveries(table, deliveryRetainHours),
     ...createDynamoDbSessions(table),
     ...createDynamoDbCopyConfig(table),
+    ...createDynamoDbAccessStore(table),
     // The clients belong to the caller (shared with the job queue): nothing of the registry's own to close.
     close: async () => {},
   };

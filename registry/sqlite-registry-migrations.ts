@@ -109,4 +109,23 @@ export const sqliteRegistryMigrations: readonly string[] = [
     updated_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 7: people signed in with GitHub and named tokens (issue 22); ids and digests only, never secrets.
+  `
+  CREATE TABLE person_sessions (
+    id TEXT PRIMARY KEY,                  -- sha256 of the secret the person holds
+    login TEXT NOT NULL,
+    via TEXT NOT NULL,                    -- page | cli
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL        -- epoch ms: what reads compare
+  ) WITHOUT ROWID;
+  CREATE INDEX person_sessions_by_expiry ON person_sessions (expires_at_ms);
+  CREATE TABLE named_tokens (
+    name TEXT PRIMARY KEY,
+    digest TEXT NOT NULL UNIQUE,          -- sha256 of the token
+    scopes_json TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -7,6 +7,7 @@ import type { EnvironmentIdentity } from "../core/environment.ts";
 import { nameEnvironment } from "../core/environment-name.ts";
 import { isStackforkError } from "../core/errors.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
+import { describeAccessStoreContract } from "./access-store-contract.ts";
 import { describeRegistryContract } from "./registry-contract.ts";
 import { createSqliteRegistry } from "./sqlite-registry.ts";
 import { sqliteRegistryMigrations } from "./sqlite-registry-migrations.ts";
@@ -21,6 +22,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let lastFile = "";
 describeRegistryContract(
+  "sqlite",
+  async () => {
+    lastFile = newFile();
+    return createSqliteRegistry({ file: lastFile });
+  },
+  { reopen: async () => createSqliteRegistry({ file: lastFile }) },
+);
+describeAccessStoreContract(
   "sqlite",
   async () => {
     lastFile = newFile();

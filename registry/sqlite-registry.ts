@@ -1,6 +1,7 @@
 import { StackforkError } from "../core/errors.ts";
 import { createGroupCommit } from "../sqlite/create-group-commit.ts";
 import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
+import { createSqliteAccessStore } from "./create-sqlite-access-store.ts";
 import { createSqliteCopyConfig } from "./create-sqlite-copy-config.ts";
 import { createSqliteDeliveries } from "./create-sqlite-deliveries.ts";
 import { createSqliteEngineLog } from "./create-sqlite-engine-log.ts";
@@ -41,6 +42,7 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
     ...createSqliteDeliveries(store, deliveryRetainHours),
     ...createSqliteSessions(store),
     ...createSqliteCopyConfig(store),
+    ...createSqliteAccessStore(store),
     close: async () => {
       await store.group.close();
       db.close();
