@@ -291,6 +291,12 @@ export const errorCatalogue = {
     summary:
       "The environment was left queued, deploying or destroying with no job (a crash between two writes): its job was queued again, or, when the approved commit was not known, it awaits approval again.",
   },
+  PRICE_REGION_MISSING: {
+    status: 500,
+    visible: false,
+    summary:
+      "The price table (cost/price-table.json) has no prices for the region a copy runs in: add the region with `npm run cost:refresh-prices` rather than guess.",
+  },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;
