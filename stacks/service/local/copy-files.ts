@@ -1,4 +1,5 @@
 import path from "node:path";
+import { USAGE_COUNTERS_FILE_NAME } from "./usage-counters-file.ts";
 
 export interface CopyFiles {
   /** dynalite's LevelDB directory: the copy's items. */
@@ -9,6 +10,8 @@ export interface CopyFiles {
   pidFile: string;
   /** dynalite's endpoint (`http://127.0.0.1:<port>`), written with the pid file: how stackfork's items seed reaches the table. */
   endpointFile: string;
+  /** The harness's usage counters per hour (usage-counters-file.ts): written by stackfork's code, readable by the copy's. */
+  usageFile: string;
 }
 
 /** Everything a local copy keeps under its data dir; delete removes these and nothing else. */
@@ -18,5 +21,6 @@ export function copyFiles(dataDir: string): CopyFiles {
     logFile: path.join(dataDir, "copy.log"),
     pidFile: path.join(dataDir, "copy.pid"),
     endpointFile: path.join(dataDir, "dynamodb-endpoint"),
+    usageFile: path.join(dataDir, USAGE_COUNTERS_FILE_NAME),
   };
 }

@@ -6,8 +6,12 @@ import { handleRequest } from "../handler/handle-request.ts";
 import { createItemStore } from "../handler/item-store.ts";
 import { readHandlerConfig } from "../handler/read-handler-config.ts";
 import { copyFiles } from "./copy-files.ts";
+import { countTableUnits } from "./count-table-units.ts";
 import { createHttpServer } from "./create-http-server.ts";
+import { createUsageCounters } from "./create-usage-counters.ts";
 import { ensureTable } from "./ensure-table.ts";
+import { PROBE_HEADER } from "./is-copy-answering.ts";
+import { measureTableBytes } from "./measure-table-bytes.ts";
 import { startDynalite } from "./start-dynalite.ts";
 
 export interface ServeCopyOptions {
@@ -33,20 +37,36 @@ export interface ServingCopy {
  * backed by dynalite keeping its data under `dataDir`, reached through DYNAMODB_ENDPOINT.
  */
 export async function serveCopy({ dataDir, port, host = "127.0.0.1", env }: ServeCopyOptions): Promise<ServingCopy> {
-  const store = await startDynalite(copyFiles(dataDir).storeDir);
+  const { storeDir, usageFile } = copyFiles(dataDir);
+  const store = await startDynalite(storeDir);
   try {
     const config = readHandlerConfig({ ...env, DYNAMODB_ENDPOINT: store.endpoint });
     const client = createDynamoClient({ endpoint: config.dynamodbEndpoint });
     await ensureTable(client, config.tableName);
-    const server = createHttpServer((event) =>
-      handleRequest(event, {
-        copy: config.copy,
-        store: createItemStore(client, config.tableName),
-        newId: randomUUID,
-        now: () => new Date(),
-        logError: (err) => console.error(err),
-      }),
-    );
+    // The harness, not the branch's handler, counts what a Lambda, API Gateway and DynamoDB on
+    // demand would bill, so that stackfork can estimate what this copy would cost on AWS.
+    const uncounted = createDynamoClient({ endpoint: config.dynamodbEndpoint });
+    const usage = createUsageCounters({
+      file: usageFile,
+      now: () => new Date(),
+      measureStoredBytes: () => measureTableBytes(uncounted, config.tableName),
+    });
+    countTableUnits(client, (units) => usage.record(units));
+    const server = createHttpServer(async (event) => {
+      const started = performance.now();
+      try {
+        return await handleRequest(event, {
+          copy: config.copy,
+          store: createItemStore(client, config.tableName),
+          newId: randomUUID,
+          now: () => new Date(),
+          logError: (err) => console.error(err),
+        });
+      } finally {
+        if (event.headers[PROBE_HEADER] === undefined)
+          usage.record({ requests: 1, billedMs: Math.ceil(performance.now() - started) });
+      }
+    });
     const bound = await listen(server, port, host);
     return {
       url: `http://${host}:${bound}`,
@@ -57,7 +77,9 @@ export async function serveCopy({ dataDir, port, host = "127.0.0.1", env }: Serv
           server.close(() => resolve());
           server.closeAllConnections();
         });
+        await usage.close();
         client.destroy();
+        uncounted.destroy();
         await store.close();
       },
     };
