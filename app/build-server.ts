@@ -25,6 +25,8 @@ import type { StackRef } from "../provisioner/list-file-backend-stacks.ts";
 import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import type { Registry } from "../registry/registry.ts";
+import type { GitHubSignInClient, PersonSessions } from "../sign-in/sign-in-options.ts";
+import { createSignInStates } from "../sign-in/sign-in-state.ts";
 import { html } from "../web/html.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { registerWebhookRoute, WEBHOOK_PATH } from "../webhook/register-webhook-route.ts";
@@ -68,6 +70,8 @@ export interface DashboardOptions {
   presentEnvironment?: (environment: Environment) => Environment;
   /** Share links of previews (API, the environment page); absent where no preview router runs. */
   shareLinks?: ShareLinks;
+  /** Sign-in with GitHub, web and `stackfork login` (issue 22); absent: off. */
+  signIn?: { client: GitHubSignInClient; sessions: PersonSessions };
   now: () => Date;
 }
 
@@ -147,6 +151,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     shareLinks: dashboard.shareLinks,
     presentEnvironment: dashboard.presentEnvironment,
     repositories: dashboard.repositories,
+    signIn: dashboard.signIn,
   });
   await registerPageRoutes(app, {
     registry: reads,
@@ -156,6 +161,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     repositories: dashboard.repositories,
     reconciler: dashboard.reconciler,
     shareLinks: dashboard.shareLinks,
+    // The sign-in state is sealed with the API token's key, as sessions are: every instance checks it.
+    signIn: dashboard.signIn && { ...dashboard.signIn, states: createSignInStates(dashboard.apiToken) },
     now: dashboard.now,
   });
   return app;

@@ -9,6 +9,7 @@ import { configureApiScope } from "./configure-api-scope.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
 import { registerCopyConfigRoutes } from "./register-copy-config-routes.ts";
+import { type DeviceLoginDeps, registerDeviceLoginRoutes } from "./register-device-login-routes.ts";
 import { registerEnvironmentChangeRoutes } from "./register-environment-change-routes.ts";
 import { registerEnvironmentRoutes } from "./register-environment-routes.ts";
 import { registerOpenApiDocumentRoute } from "./register-openapi-document-route.ts";
@@ -35,6 +36,8 @@ export interface ApiDeps {
   presentEnvironment?: (environment: Environment) => Environment;
   /** The configured repositories (a CloudFormation repository's config keys are parameter names). @default none */
   repositories?: readonly { name: string; cloudformation?: unknown }[];
+  /** `stackfork login` (issue 22); absent: off. */
+  signIn?: DeviceLoginDeps["signIn"];
 }
 
 /**
@@ -55,6 +58,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     registerReconciliationRoutes(api, deps);
     registerUploadRoutes(api, deps);
     registerShareRoutes(api, deps);
+    registerDeviceLoginRoutes(api, deps);
     registerOpenApiDocumentRoute(api, app, deps.access);
   });
 }

@@ -8,7 +8,14 @@ import { safeNextPath } from "./safe-next-path.ts";
 /** Logging in with the API token (a session cookie, CSRF-bound login form) and out (revoked on the server). */
 export function registerLoginPages(
   pages: FastifyInstance,
-  { auth, access, now, sendPage, requireChange }: PageHelpers & { auth: Auth; access: RequestAccess; now: () => Date },
+  {
+    auth,
+    access,
+    now,
+    sendPage,
+    requireChange,
+    githubSignIn = false,
+  }: PageHelpers & { auth: Auth; access: RequestAccess; now: () => Date; githubSignIn?: boolean },
 ): void {
   pages.get("/login", async (request, reply) => {
     const next = safeNextPath((request.query as Record<string, string | undefined>).next);
@@ -42,7 +49,7 @@ export function registerLoginPages(
     // A fresh nonce per form shown: the login form's CSRF token is bound to it.
     const nonce = auth.newNonce();
     reply.setCookie(LOGIN_NONCE_COOKIE, nonce, access.cookieOptions(request, 3600));
-    const body = renderLoginForm({ csrfToken: auth.csrfToken(`login:${nonce}`), next, problem });
+    const body = renderLoginForm({ csrfToken: auth.csrfToken(`login:${nonce}`), next, problem, githubSignIn });
     return sendPage(request, reply, status, { title: "Log in", current: "login" }, body);
   }
 }

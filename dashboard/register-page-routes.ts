@@ -15,6 +15,7 @@ import { dashboardScript } from "./dashboard-script.ts";
 import { dashboardStylesheet } from "./dashboard-stylesheet.ts";
 import { describeErrorForUser } from "./describe-error-for-user.ts";
 import { field } from "./page-helpers.ts";
+import { type GitHubSignInPageDeps, registerGitHubSignInPages } from "./register-github-sign-in-pages.ts";
 import { registerLoginPages } from "./register-login-pages.ts";
 import { registerSharePages } from "./register-share-pages.ts";
 import { renderEnvironmentDetail } from "./render-environment-detail.ts";
@@ -32,6 +33,8 @@ export interface PageDeps {
   reconciler?: GitHubReconciler;
   /** Share links of previews (the Share button); absent where no preview router runs. */
   shareLinks?: ShareLinks;
+  /** Sign-in with GitHub (issue 22); absent: off, the API token's login only. */
+  signIn?: GitHubSignInPageDeps["signIn"];
   now: () => Date;
 }
 
@@ -285,7 +288,8 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
     );
 
     registerSharePages(pages, { shareLinks: deps.shareLinks, requireChange, sendPage });
-    registerLoginPages(pages, { auth, access, now: deps.now, sendPage, requireChange });
+    registerLoginPages(pages, { auth, access, now: deps.now, sendPage, requireChange, githubSignIn: !!deps.signIn });
+    registerGitHubSignInPages(pages, { signIn: deps.signIn, access, now: deps.now, sendPage });
   });
 }
 

@@ -6,6 +6,8 @@ export interface PageChrome {
   loggedIn: boolean;
   /** The session's CSRF token, for the log-out form. */
   csrfToken?: string;
+  /** Who is signed in: a GitHub login; absent for the API token's session. */
+  signedInAs?: string;
   current?: "environments" | "new-sandbox" | "login";
 }
 
@@ -37,7 +39,7 @@ ${navLink("/sandboxes/new", "New sandbox", "new-sandbox")}
 <li><a href="/api/openapi.json">API</a></li>
 <li>${
     chrome.loggedIn
-      ? html`<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${chrome.csrfToken}"><button type="submit">Log out</button></form>`
+      ? html`${chrome.signedInAs ? html`<span class="signed-in" id="signed-in-as">Signed in as <strong>${chrome.signedInAs}</strong></span> ` : ""}<form method="post" action="/logout"><input type="hidden" name="_csrf" value="${chrome.csrfToken}"><button type="submit">Log out</button></form>`
       : html`<a href="/login"${chrome.current === "login" ? html` aria-current="page"` : ""}>Log in</a>`
   }</li>
 </ul>

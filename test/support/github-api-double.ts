@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, randomBytes, verify } from "node:crypto";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { type OAuthClientOptions, registerOAuthDouble } from "./github-oauth-double.ts";
 
 /** One request as the double saw it, for assertions. */
 export interface RecordedRequest {
@@ -97,6 +98,8 @@ export interface GitHubApiDoubleOptions {
   tokens?: string[];
   /** A GitHub App whose JWTs (RS256, signed with the matching private key) are accepted. */
   app?: { id: number; publicKey: string };
+  /** The OAuth client people sign in through (github-oauth-double.ts). @default a test client */
+  oauthClient?: OAuthClientOptions;
 }
 
 interface Repository {
@@ -652,6 +655,12 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
     return reply.code(201).send(status);
   });
 
+  const oauth = registerOAuthDouble(api, {
+    client: options.oauthClient ?? { clientId: "Iv1.0123456789abcdef", clientSecret: "test-client-secret" },
+    webUrl: () => baseUrl,
+    authorize,
+  });
+
   api.setNotFoundHandler((_request, reply) => notFound(reply));
   await api.listen({ port: 0, host: "127.0.0.1" });
   await codeload.listen({ port: 0, host: "127.0.0.1" });
@@ -707,6 +716,9 @@ export async function startGitHubApiDouble(options: GitHubApiDoubleOptions = {})
     baseUrl,
     codeloadUrl,
     requests,
+    /** Where the browser and the device flow go (github.com's role): the same server. */
+    webUrl: baseUrl,
+    ...oauth,
     /** A repository; with `installationId`, one the GitHub App is installed on. */
     addRepository(fullName: string, seed: { installationId?: number } = {}) {
       const [owner = "", name = ""] = fullName.split("/");
