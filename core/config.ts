@@ -21,6 +21,13 @@ const envSchema = z.object({
   GITHUB_APP_PRIVATE_KEY: z.string().min(1).optional(),
   /** GitHub Enterprise: https://<host>/api/v3. @default https://api.github.com */
   GITHUB_API_URL: z.string().url().optional(),
+  /** Sign-in with GitHub: an OAuth App's client, or the GitHub App's own (issue 22). */
+  GITHUB_OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  GITHUB_OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where browsers and the device flow go (GitHub Enterprise: https://<host>). @default https://github.com */
+  GITHUB_WEB_URL: z.string().url().default("https://github.com"),
+  /** Where `stackfork login` keeps its token. @default <XDG_CONFIG_HOME or ~/.config>/stackfork/credentials.json */
+  STACKFORK_CREDENTIALS: z.string().min(1).optional(),
   /** Where people reach this server's dashboard: links in PR comments and deployments. */
   STACKFORK_PUBLIC_URL: z.string().url().optional(),
   PATH: z.string().default(""),
@@ -69,6 +76,7 @@ const envSchema = z.object({
   STACKFORK_API_TOKEN_ARN: z.string().startsWith("arn:").optional(),
   GITHUB_TOKEN_ARN: z.string().startsWith("arn:").optional(),
   GITHUB_APP_PRIVATE_KEY_ARN: z.string().startsWith("arn:").optional(),
+  GITHUB_OAUTH_CLIENT_SECRET_ARN: z.string().startsWith("arn:").optional(),
 });
 
 export interface StackforkConfig {
@@ -110,6 +118,13 @@ export interface StackforkConfig {
     auth: { token: string } | { appId: string; privateKey: string };
     apiUrl?: string;
   };
+  /**
+   * Sign-in with GitHub (web flow and device flow); absent: only the API token's login. The secret
+   * is absent when it comes from Secrets Manager (`secretArns.githubOAuthClientSecret`).
+   */
+  signIn?: { clientId: string; clientSecret?: string; webUrl: string };
+  /** The file `stackfork login` keeps the person's token in (mode 600). */
+  credentialsFile: string;
   /** This server's dashboard as people reach it, for links on GitHub. */
   publicUrl?: string;
   /** The PATH the engine and its plugins run with. */
@@ -126,7 +141,13 @@ export interface StackforkConfig {
   /** `passphrase` or `awskms://...`. */
   secretsProvider: string;
   /** Secrets Manager ARNs given in the environment (Lambda), read at start by the entry point. */
-  secretArns: { webhookSecret?: string; apiToken?: string; githubToken?: string; githubAppPrivateKey?: string };
+  secretArns: {
+    webhookSecret?: string;
+    apiToken?: string;
+    githubToken?: string;
+    githubAppPrivateKey?: string;
+    githubOAuthClientSecret?: string;
+  };
   /** GITHUB_APP_ID, kept for an App whose key comes from Secrets Manager. */
   githubAppId?: string;
   /**
@@ -191,6 +212,11 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
   if (parsedEnv.success && Boolean(parsedEnv.data.GITHUB_APP_ID) !== Boolean(appKey)) {
     problems.push("env GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: set both, or neither");
   }
+  const oauthSecret =
+    parsedEnv.success && (parsedEnv.data.GITHUB_OAUTH_CLIENT_SECRET || parsedEnv.data.GITHUB_OAUTH_CLIENT_SECRET_ARN);
+  if (parsedEnv.success && Boolean(parsedEnv.data.GITHUB_OAUTH_CLIENT_ID) !== Boolean(oauthSecret)) {
+    problems.push("env GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET: set both, or neither");
+  }
   if (problems.length > 0 || !parsedEnv.success || !parsedFile.success) {
     throw new StackforkError("CONFIG_INVALID", `invalid configuration:\n  - ${problems.join("\n  - ")}`);
   }
@@ -235,6 +261,18 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
       pulumiPassphrase: e.PULUMI_CONFIG_PASSPHRASE,
     },
     github: readGitHubAuth(e),
+    signIn: e.GITHUB_OAUTH_CLIENT_ID
+      ? {
+          clientId: e.GITHUB_OAUTH_CLIENT_ID,
+          clientSecret: e.GITHUB_OAUTH_CLIENT_SECRET,
+          webUrl: e.GITHUB_WEB_URL.replace(/\/+$/, ""),
+        }
+      : undefined,
+    credentialsFile: path.resolve(
+      cwd,
+      e.STACKFORK_CREDENTIALS ??
+        path.join(env.XDG_CONFIG_HOME || path.join(env.HOME ?? cwd, ".config"), "stackfork", "credentials.json"),
+    ),
     publicUrl: e.STACKFORK_PUBLIC_URL?.replace(/\/+$/, ""),
     searchPath: e.PATH,
     logLevel: e.LOG_LEVEL,
@@ -248,6 +286,7 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
       apiToken: e.STACKFORK_API_TOKEN_ARN,
       githubToken: e.GITHUB_TOKEN_ARN,
       githubAppPrivateKey: e.GITHUB_APP_PRIVATE_KEY_ARN,
+      githubOAuthClientSecret: e.GITHUB_OAUTH_CLIENT_SECRET_ARN,
     },
     githubAppId: e.GITHUB_APP_ID,
     toolEnv: {
