@@ -59,6 +59,16 @@ export const configFileSchema = z
      */
     trustProxy: z.boolean().default(false),
     /**
+     * The GitHub team whose active members are the platform's admins once people sign in with
+     * GitHub (issue 22): they see and act on every environment, orphans and reconciliation, and
+     * manage named tokens. The GitHub App needs the organization's Members: read permission.
+     * @example "acme/platform-team"
+     */
+    adminTeam: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9_.-]+$/, "org/team-slug")
+      .optional(),
+    /**
      * Previews are `http://<environment>.<previewDomain>:<previewPort>/`, routed by Host to the copy
      * (preview-router/). Browsers resolve every `*.localhost` name to loopback; a team sets its own
      * wildcard domain. @default "localhost"

@@ -104,6 +104,8 @@ export interface StackforkConfig {
   allowedHosts: readonly string[];
   /** Believe X-Forwarded-Proto / X-Forwarded-Host. */
   trustProxy: boolean;
+  /** `org/team-slug`: the platform's admins among people signed in with GitHub. */
+  adminTeam?: string;
   /** Previews are `<environment>.<previewDomain>`. */
   previewDomain: string;
   /** The router's own port; undefined: the server's. */
@@ -251,6 +253,7 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     takeoverGraceSeconds: f.takeoverGraceSeconds,
     allowedHosts: f.allowedHosts ?? (e.STACKFORK_PUBLIC_URL ? [new URL(e.STACKFORK_PUBLIC_URL).host] : []),
     trustProxy: f.trustProxy,
+    adminTeam: f.adminTeam,
     previewDomain: f.previewDomain.toLowerCase(),
     previewPort: f.previewPort,
     sandboxesPerOwner: f.sandboxesPerOwner,
