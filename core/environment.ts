@@ -1,3 +1,5 @@
+import type { EnvironmentCost } from "./environment-cost.ts";
+
 /** What a secret stack output is stored and shown as. */
 export const MASKED_SECRET = "[secret]";
 
@@ -45,6 +47,8 @@ export interface Environment {
   lastDeployMs?: number;
   /** The stack outputs of the last successful deploy; a secret output is MASKED_SECRET, never its value. */
   outputs?: Record<string, unknown>;
+  /** The last cost measurement (issue 21); absent before the first. Saving one leaves `updatedAt` alone. */
+  cost?: EnvironmentCost;
 }
 
 /** The exact identity as one string: the input of the name hash and the registry's unique key. */

@@ -3,11 +3,11 @@ import type { MeasuredUsage, Usage } from "../core/environment-cost.ts";
 import { isStackforkError } from "../core/errors.ts";
 import { noUsage } from "./no-usage.ts";
 import { priceMeasuredUsage } from "./price-measured-usage.ts";
-import { PRICE_TABLE } from "./price-table.ts";
+import { PRICE_TABLE, type RegionPrices } from "./price-table.ts";
 
 const GB = 2 ** 30;
 const now = new Date("2026-12-07T12:00:00Z");
-const us = PRICE_TABLE.regions["us-east-1"];
+const us = PRICE_TABLE.regions["us-east-1"] as RegionPrices;
 
 function measured(overrides: Partial<MeasuredUsage> = {}): MeasuredUsage {
   return {

@@ -30,5 +30,6 @@ export function compactEnvironment(stored: StoredEnvironment): Environment {
     }),
     ...(stored.lastDeployMs !== undefined && { lastDeployMs: stored.lastDeployMs }),
     ...(stored.outputs !== undefined && { outputs: stored.outputs }),
+    ...(stored.cost !== undefined && { cost: stored.cost }),
   };
 }

@@ -5,6 +5,7 @@ import {
   type EnvironmentStatus,
   formatIdentityKey,
 } from "../core/environment.ts";
+import type { EnvironmentCost } from "../core/environment-cost.ts";
 import type { HistoryEvent } from "../core/history-event.ts";
 import { identityOf } from "../core/identity-of.ts";
 import { compactEnvironment } from "./compact-environment.ts";
@@ -23,6 +24,7 @@ import type { LogLine } from "./registry.ts";
  * | log job       | ENV#<id>                | LOGJOB#<job id>       | lineCount, truncated, seqAfter (lower bound)        |
  * | config value  | ENV#<id>                | CONFIG#<key>          | key, value, secret, updatedAt: the environment's own |
  * | copy config   | ENV#<id>                | EFFECTIVE_CONFIG      | entriesJson: the last deploy's config, masked        |
+ * | cost detail   | ENV#<id>                | COST_DETAIL           | detailJson: the last cost measurement's detail      |
  * | identity      | IDENTITY#<identity key> | IDENTITY              | environmentId: keeps an identity to one environment |
  * | delivery      | DELIVERY#<delivery id>  | DELIVERY              | seenAt (epoch ms), traced, ttl (epoch s)            |
  * | signature     | SIGNATURE#<sha256 hex>  | SIGNATURE             | deliveryId (the first to bring it), seenAt, ttl     |
@@ -103,6 +105,8 @@ export interface EnvironmentItem extends Key {
   lastDeployMs?: number;
   /** JSON, not a map: outputs come back exactly as given (DynamoDB maps have no empty sets, no NaN...). */
   outputsJson?: string;
+  /** The last cost measurement, JSON (issue 21): set by saveCost alone, kept by every other write. */
+  costJson?: string;
   /** Lowercase name, branch and repository, one per line: what `search` looks in. */
   searchText: string;
   /** Optimistic concurrency: every write of the item is conditional on the version it read. */
@@ -153,7 +157,7 @@ export interface RevokedSessionItem extends Key {
 
 /** The environment item of `environment`, index keys included. */
 export function toEnvironmentItem(environment: Environment, version: number): EnvironmentItem {
-  const { outputs, ...fields } = environment;
+  const { outputs, cost, ...fields } = environment;
   const sortKey = formatSortKey(environment.updatedAt, environment.id);
   return {
     ...registryKeys.environment(environment.id),
@@ -162,6 +166,7 @@ export function toEnvironmentItem(environment: Environment, version: number): En
     repositoryKey: environment.repository.toLowerCase(),
     ...(environment.owner !== undefined && { ownerKey: environment.owner.toLowerCase() }),
     ...(outputs !== undefined && { outputsJson: JSON.stringify(outputs) }),
+    ...(cost !== undefined && { costJson: JSON.stringify(cost) }),
     searchText: formatSearchText(environment),
     version,
     gsi1pk: environmentIndexes.all.value(),
@@ -173,10 +178,11 @@ export function toEnvironmentItem(environment: Environment, version: number): En
 }
 
 /** The environment an item holds (see compact-environment.ts), outputs parsed back from their JSON. */
-export function toEnvironment({ outputsJson, ...item }: EnvironmentItem): Environment {
+export function toEnvironment({ outputsJson, costJson, ...item }: EnvironmentItem): Environment {
   return compactEnvironment({
     ...item,
     outputs: outputsJson === undefined ? undefined : (JSON.parse(outputsJson) as Record<string, unknown>),
+    cost: costJson === undefined ? undefined : (JSON.parse(costJson) as EnvironmentCost),
   });
 }
 

@@ -7,6 +7,7 @@ import { nameEnvironment } from "../core/environment-name.ts";
 import { isStackforkError } from "../core/errors.ts";
 import { createAwsTestResources } from "../test/support/aws-test-resources.ts";
 import { describeAccessStoreContract } from "./access-store-contract.ts";
+import { describeCostStoreContract } from "./cost-store-contract.ts";
 import { createDynamoDbRegistry, type DynamoDbRegistryOptions } from "./dynamodb-registry.ts";
 import { registryKeys, toEnvironmentItem } from "./dynamodb-registry-items.ts";
 import { describeRegistryContract } from "./registry-contract.ts";
@@ -38,6 +39,15 @@ describeRegistryContract(
   { reopen: async () => createDynamoDbRegistry(lastTable as NonNullable<typeof lastTable>) },
 );
 describeAccessStoreContract(
+  "dynamodb",
+  async () => {
+    lastTable = await freshTable();
+    return createDynamoDbRegistry(lastTable);
+  },
+  { reopen: async () => createDynamoDbRegistry(lastTable as NonNullable<typeof lastTable>) },
+);
+
+describeCostStoreContract(
   "dynamodb",
   async () => {
     lastTable = await freshTable();

@@ -4,6 +4,7 @@ import { createDynamoDbSender } from "../aws/create-dynamodb-sender.ts";
 import { StackforkError } from "../core/errors.ts";
 import { createDynamoDbAccessStore } from "./create-dynamodb-access-store.ts";
 import { createDynamoDbCopyConfig } from "./create-dynamodb-copy-config.ts";
+import { createDynamoDbCostStore } from "./create-dynamodb-cost-store.ts";
 import { createDynamoDbDeliveries } from "./create-dynamodb-deliveries.ts";
 import { createDynamoDbEngineLog } from "./create-dynamodb-engine-log.ts";
 import { createDynamoDbEnvironments } from "./create-dynamodb-environments.ts";
@@ -49,6 +50,7 @@ export function createDynamoDbRegistry(options: DynamoDbRegistryOptions): Regist
     ...createDynamoDbSessions(table),
     ...createDynamoDbCopyConfig(table),
     ...createDynamoDbAccessStore(table),
+    ...createDynamoDbCostStore(table),
     // The clients belong to the caller (shared with the job queue): nothing of the registry's own to close.
     close: async () => {},
   };

@@ -1,4 +1,5 @@
 import type { Environment } from "../core/environment.ts";
+import type { EnvironmentCost } from "../core/environment-cost.ts";
 import { compactEnvironment } from "./compact-environment.ts";
 import type { EnvironmentRow } from "./prepare-sqlite-registry-statements.ts";
 
@@ -21,5 +22,6 @@ export function fromSqliteEnvironmentRow(row: EnvironmentRow): Environment {
       row.last_error_code === null ? undefined : { code: row.last_error_code, message: row.last_error_message ?? "" },
     lastDeployMs: row.last_deploy_ms ?? undefined,
     outputs: row.outputs_json === null ? undefined : (JSON.parse(row.outputs_json) as Record<string, unknown>),
+    cost: row.cost_json == null ? undefined : (JSON.parse(row.cost_json) as EnvironmentCost),
   });
 }

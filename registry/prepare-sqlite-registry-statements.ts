@@ -23,6 +23,8 @@ export interface EnvironmentRow {
   last_error_message: string | null;
   last_deploy_ms: number | null;
   outputs_json: string | null;
+  /** The last cost measurement (migration 8); written only by saveCost, never by an environment write. */
+  cost_json?: string | null;
   search_text: string;
 }
 

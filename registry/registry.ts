@@ -8,6 +8,7 @@ import type {
 import type { HistoryEvent, NewHistoryEvent } from "../core/history-event.ts";
 import type { AccessStore } from "./access-store.ts";
 import type { CopyConfigStore } from "./copy-config-store.ts";
+import type { CostStore } from "./cost-store.ts";
 
 /** The fields a status change or a deploy result may set; `null` clears an optional field. */
 export interface EnvironmentPatch {
@@ -58,7 +59,7 @@ export interface LogLine {
  * jobs, the delivery ids already seen, and the dashboard sessions revoked. Embedded: SQLite. AWS: DynamoDB. One contract test suite
  * (registry-contract.ts) runs against every adapter. A copy's config: copy-config-store.ts.
  */
-export interface Registry extends CopyConfigStore, AccessStore {
+export interface Registry extends CopyConfigStore, AccessStore, CostStore {
   /**
    * The environment of this identity, created with `status` when missing. Its name is unique: when
    * the plain name is taken by another identity, the hashed name is used.

@@ -128,4 +128,13 @@ export const sqliteRegistryMigrations: readonly string[] = [
     created_at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 8: what each environment costs (issue 21): the figures on the environment's row, so every listing
+  // has them without a join; the detail (daily series, breakdown) apart, read for one page only.
+  `
+  ALTER TABLE environments ADD COLUMN cost_json TEXT;
+  CREATE TABLE cost_details (
+    environment_id TEXT PRIMARY KEY,
+    detail_json TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -8,6 +8,7 @@ import { nameEnvironment } from "../core/environment-name.ts";
 import { isStackforkError } from "../core/errors.ts";
 import { createSqliteJobQueue } from "../queue/sqlite-job-queue.ts";
 import { describeAccessStoreContract } from "./access-store-contract.ts";
+import { describeCostStoreContract } from "./cost-store-contract.ts";
 import { describeRegistryContract } from "./registry-contract.ts";
 import { createSqliteRegistry } from "./sqlite-registry.ts";
 import { sqliteRegistryMigrations } from "./sqlite-registry-migrations.ts";
@@ -30,6 +31,15 @@ describeRegistryContract(
   { reopen: async () => createSqliteRegistry({ file: lastFile }) },
 );
 describeAccessStoreContract(
+  "sqlite",
+  async () => {
+    lastFile = newFile();
+    return createSqliteRegistry({ file: lastFile });
+  },
+  { reopen: async () => createSqliteRegistry({ file: lastFile }) },
+);
+
+describeCostStoreContract(
   "sqlite",
   async () => {
     lastFile = newFile();

@@ -3,6 +3,7 @@ import { createGroupCommit } from "../sqlite/create-group-commit.ts";
 import { openSqliteDatabase } from "../sqlite/open-sqlite-database.ts";
 import { createSqliteAccessStore } from "./create-sqlite-access-store.ts";
 import { createSqliteCopyConfig } from "./create-sqlite-copy-config.ts";
+import { createSqliteCostStore } from "./create-sqlite-cost-store.ts";
 import { createSqliteDeliveries } from "./create-sqlite-deliveries.ts";
 import { createSqliteEngineLog } from "./create-sqlite-engine-log.ts";
 import { createSqliteEnvironments } from "./create-sqlite-environments.ts";
@@ -43,6 +44,7 @@ export function createSqliteRegistry(options: SqliteRegistryOptions): Registry {
     ...createSqliteSessions(store),
     ...createSqliteCopyConfig(store),
     ...createSqliteAccessStore(store),
+    ...createSqliteCostStore(store),
     close: async () => {
       await store.group.close();
       db.close();

@@ -25,6 +25,8 @@ export function toSqliteEnvironmentRow(environment: Environment): EnvironmentRow
     last_error_message: environment.lastError?.message ?? null,
     last_deploy_ms: environment.lastDeployMs ?? null,
     outputs_json: environment.outputs === undefined ? null : JSON.stringify(environment.outputs),
+    // Read back by the caller only: the environment's writes never set this column (saveCost does).
+    cost_json: environment.cost === undefined ? null : JSON.stringify(environment.cost),
     search_text: formatSearchText(environment),
   };
 }
