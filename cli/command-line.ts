@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from "node:util";
 import type { StackforkConfig } from "../core/config.ts";
 import { StackforkError } from "../core/errors.ts";
+import { readCredentials } from "./read-credentials.ts";
 import { readSecret } from "./read-secret.ts";
 
 /** Exit codes scripts can rely on (README "CLI"). */
@@ -21,9 +22,16 @@ export class UsageError extends Error {}
 export const wait = { "no-wait": { type: "boolean" } } as const;
 export const owner = { owner: { type: "string" }, repository: { type: "string" } } as const;
 
-/** Reads send the token when there is one: the server may be off loopback. */
+/**
+ * Reads send the token when there is one: the server may be off loopback. STACKFORK_API_TOKEN when
+ * set (scripts, CI), else the person's from `stackfork login`, else the server's file in the data dir.
+ */
 export function readToken(config: StackforkConfig): string | undefined {
-  return readSecret(config.dataDir, "api-token", config.secrets.apiToken);
+  return (
+    config.secrets.apiToken ??
+    readCredentials(config.credentialsFile, config.serverUrl)?.token ??
+    readSecret(config.dataDir, "api-token", undefined)
+  );
 }
 
 export function requireToken(config: StackforkConfig): string {
@@ -31,7 +39,7 @@ export function requireToken(config: StackforkConfig): string {
   if (!token) {
     throw new StackforkError(
       "UNAUTHORIZED",
-      `no API token: set STACKFORK_API_TOKEN, or STACKFORK_DATA_DIR to the server's data dir (${config.dataDir}/secrets/api-token)`,
+      `no API token: run stackfork login, set STACKFORK_API_TOKEN, or STACKFORK_DATA_DIR to the server's data dir (${config.dataDir}/secrets/api-token)`,
     );
   }
   return token;

@@ -14,7 +14,8 @@ export interface ApiRequestOptions {
  * own code (the catalogue is shared), and no server at all says what to do.
  */
 export async function requestApi<T>(serverUrl: string, path: string, options: ApiRequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  // The server records changes made through the CLI as `via: cli` (issue 22).
+  const headers: Record<string, string> = { accept: "application/json", "x-stackfork-client": "cli" };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | Uint8Array | undefined;
   if (Buffer.isBuffer(options.body)) {

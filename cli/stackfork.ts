@@ -18,6 +18,7 @@ import { createProgress } from "./create-progress.ts";
 import { followLogs } from "./follow-logs.ts";
 import { listEnvironments } from "./list-environments.ts";
 import { listOrphans } from "./list-orphans.ts";
+import { loginCommands } from "./login-commands.ts";
 import { reconcile } from "./reconcile.ts";
 import { requestEnvironmentChange } from "./request-environment-change.ts";
 import { sandboxCommands } from "./sandbox-commands.ts";
@@ -29,6 +30,7 @@ const usage = `stackfork: a copy of your serverless stack for every branch, pull
 
 Usage:
   stackfork serve                          webhook intake + worker + dashboard + API, embedded
+  stackfork login | logout                 sign in with GitHub (device flow) and act as yourself; sign out
   stackfork ls [--json] [--all]            environments of a running server
   stackfork logs <env> [--follow]          engine log of an environment's jobs
   stackfork orphans [--json]               stacks and tagged cloud resources without a live environment, and the reverse
@@ -128,6 +130,7 @@ const commands: Record<string, Command> = {
   ...configCommands,
   ...simulateCommands,
   ...shareCommands,
+  ...loginCommands,
 };
 
 const groups: Record<string, string> = {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { createPersonSessions } from "../../access/create-person-sessions.ts";
 import { buildServer, type DashboardOptions } from "../../app/build-server.ts";
 import type { RepositoryConfig } from "../../core/repository-config.ts";
 import { createEnvironmentActions } from "../../dashboard/create-environment-actions.ts";
@@ -10,6 +11,7 @@ import { createSqliteJobQueue } from "../../queue/sqlite-job-queue.ts";
 import type { GitHubReconciler } from "../../reconciliation/create-github-reconciler.ts";
 import type { Registry } from "../../registry/registry.ts";
 import { createSqliteRegistry } from "../../registry/sqlite-registry.ts";
+import type { GitHubSignInClient } from "../../sign-in/sign-in-options.ts";
 
 export const DASHBOARD_TOKEN = "dashboard-test-token";
 
@@ -31,6 +33,8 @@ export interface DashboardHarnessOptions {
   listen?: DashboardOptions["listen"];
   trustProxy?: DashboardOptions["trustProxy"];
   httpsOnly?: DashboardOptions["httpsOnly"];
+  /** Sign-in with GitHub through this client (the GitHub double's); absent: off. */
+  signIn?: GitHubSignInClient;
 }
 
 /**
@@ -84,6 +88,10 @@ export async function createDashboardHarness(options: DashboardHarnessOptions = 
       listen: options.listen,
       trustProxy: options.trustProxy,
       httpsOnly: options.httpsOnly,
+      signIn: options.signIn && {
+        client: options.signIn,
+        sessions: createPersonSessions({ store: registry, now: () => clock }),
+      },
       apiToken: DASHBOARD_TOKEN,
       readsOpen: options.readsOpen ?? true,
       actions,
