@@ -1,4 +1,5 @@
 import path from "node:path";
+import { createPersonSessions } from "../access/create-person-sessions.ts";
 import { parseS3StateUrl } from "../aws/parse-pulumi-urls.ts";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
@@ -332,6 +333,13 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     createReconciler,
     /** Resources tagged by copies of `aws`-target repositories whose environment is not live. */
     findCloudOrphans: findCloudOrphansOf,
+    /** Sign-in with GitHub (issue 22): its client, secret resolved, and people's sessions; undefined: off. */
+    signIn: config.signIn?.clientSecret
+      ? {
+          client: { ...config.signIn, clientSecret: config.signIn.clientSecret, apiUrl: config.github?.apiUrl },
+          sessions: createPersonSessions({ store: registry, now }),
+        }
+      : undefined,
     /** Every stack of the environments' Pulumi backend (orphan reports). */
     listStacks: async () => {
       const { listBackendStacks, options } = await backend();

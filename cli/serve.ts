@@ -93,6 +93,7 @@ export async function serve(config: StackforkConfig): Promise<void> {
       trustProxy: config.trustProxy,
       presentEnvironment: addresses.present,
       shareLinks,
+      signIn: parts.signIn,
     },
     intake: parts.intakeDeps(() => worker.wake()),
   });

@@ -20,8 +20,12 @@ export async function createLambdaRuntime(env: NodeJS.ProcessEnv): Promise<Assem
   const fromSecretsManager = await readSecretValues(secretsManager, config.secretArns);
   secretsManager.destroy();
   const github = withGitHubSecrets(config, fromSecretsManager);
+  const signIn = config.signIn && {
+    ...config.signIn,
+    clientSecret: fromSecretsManager.githubOAuthClientSecret ?? config.signIn.clientSecret,
+  };
   return assembleStackfork({
-    config: { ...config, github },
+    config: { ...config, github, signIn },
     log,
     secrets: {
       webhookSecret: fromSecretsManager.webhookSecret ?? config.secrets.webhookSecret,
