@@ -70,6 +70,20 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 pre.log { background: #0d1117; color: #e6edf3; padding: .75rem; border-radius: 6px; overflow: auto; max-height: 32rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 form.stack { display: grid; gap: .9rem; max-width: 32rem; }
 form.stack .hint { color: var(--muted); font-size: .85rem; }
+/* Cost (issue 21): figures right-aligned, an estimate marked in words, the daily chart's bars. */
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+abbr.cost { text-decoration: underline dotted; cursor: help; font-variant-numeric: tabular-nums; }
+.estimated { display: inline-block; font-size: .75rem; border: 1px solid #7d4e00; color: #7d4e00; background: #fff8c5; border-radius: 999px; padding: 0 .4rem; }
+.idle { font-size: .85rem; }
+.sorts { white-space: nowrap; }
+.totals-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }
+figure.cost-chart { margin: 1rem 0 .5rem; max-width: 40rem; }
+figure.cost-chart svg { display: block; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); }
+figure.cost-chart .bar { fill: #0a52c5; }
+figure.cost-chart .axis { stroke: #6e7781; stroke-width: 1; }
+figure.cost-chart .label { fill: var(--muted); font-size: 11px; }
+figure.cost-chart figcaption { color: var(--muted); font-size: .9rem; }
+table.days, table.usage, table.platform-cost { width: auto; }
 footer { max-width: 80rem; margin: 2rem auto; padding: 0 1rem; color: var(--muted); font-size: .85rem; }
 @media (max-width: 760px) {
   table.cards thead { position: absolute; left: -9999px; }

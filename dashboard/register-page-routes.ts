@@ -7,14 +7,17 @@ import type { GitHubReconciler } from "../reconciliation/create-github-reconcile
 import type { Registry } from "../registry/registry.ts";
 import { html, type SafeHtml } from "../web/html.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
+import { type CostSort, costSorts } from "./cost-sort.ts";
 import type { Auth, Session } from "./create-auth.ts";
 import { createCopyConfigActions } from "./create-copy-config-actions.ts";
+import { createCostOverview } from "./create-cost-overview.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
 import { dashboardScript } from "./dashboard-script.ts";
 import { dashboardStylesheet } from "./dashboard-stylesheet.ts";
 import { describeErrorForUser } from "./describe-error-for-user.ts";
 import { field } from "./page-helpers.ts";
+import { registerCostPages } from "./register-cost-pages.ts";
 import { type GitHubSignInPageDeps, registerGitHubSignInPages } from "./register-github-sign-in-pages.ts";
 import { registerLoginPages } from "./register-login-pages.ts";
 import { registerSharePages } from "./register-share-pages.ts";
@@ -72,6 +75,7 @@ const CSP = [
 export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): Promise<void> {
   const { registry, actions, auth, access } = deps;
   const copyConfig = createCopyConfigActions({ registry, actions, now: deps.now, repositories: deps.repositories });
+  const costs = createCostOverview({ registry, now: deps.now });
   await app.register(async (pages) => {
     await pages.register(formbody, { bodyLimit: 16 * 1024 });
     pages.addHook("onSend", async (_request, reply, payload) => {
@@ -157,8 +161,11 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         q: text(query.q, 200),
       };
       const cursor = text(query.cursor, 500);
+      const sort = pick(query.sort, costSorts) as CostSort | undefined;
       const list = (c: string | undefined) =>
-        registry.listEnvironments({ ...filters, search: filters.q, cursor: c, limit: PAGE_SIZE });
+        sort
+          ? costs.listByCost({ ...filters, search: filters.q }, sort, { cursor: c, limit: PAGE_SIZE })
+          : registry.listEnvironments({ ...filters, search: filters.q, cursor: c, limit: PAGE_SIZE });
       let page: Awaited<ReturnType<typeof list>>;
       let notice = NOTICES[query.done ?? ""];
       try {
@@ -177,6 +184,8 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         paged: cursor !== undefined,
         notice,
         reconciliations: (await deps.reconciler?.readStatus({ behind: false }))?.repositories,
+        sort,
+        costTotals: await costs.totals(),
         now: deps.now(),
       });
       return sendPage(request, reply, 200, { title: "Environments", current: "environments" }, body);
@@ -201,6 +210,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         notice: NOTICES[query.done ?? ""],
         canShare: deps.shareLinks !== undefined,
         config: await copyConfig.listConfig(id),
+        costDetail: environment.cost ? await registry.readCostDetail(id) : undefined,
       });
       return sendPage(request, reply, 200, chrome, body);
     });
@@ -287,6 +297,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       }, "extend"),
     );
 
+    registerCostPages(pages, { registry, mayRead, sendPage, now: deps.now });
     registerSharePages(pages, { shareLinks: deps.shareLinks, requireChange, sendPage });
     registerLoginPages(pages, { auth, access, now: deps.now, sendPage, requireChange, githubSignIn: !!deps.signIn });
     registerGitHubSignInPages(pages, { signIn: deps.signIn, access, now: deps.now, sendPage });

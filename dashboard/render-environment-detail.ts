@@ -1,11 +1,13 @@
 import type { ConfigEntry } from "../core/config-entry.ts";
 import { type Environment, MASKED_SECRET } from "../core/environment.ts";
+import type { CostDetail } from "../core/environment-cost.ts";
 import type { HistoryEvent } from "../core/history-event.ts";
 import type { LogLine } from "../registry/registry.ts";
 import { html, type SafeHtml } from "../web/html.ts";
 import { formatDuration } from "./format-duration.ts";
 import { githubUrl } from "./github-url.ts";
 import { renderCopyConfig } from "./render-copy-config.ts";
+import { renderCostSection } from "./render-cost-section.ts";
 import { renderCommit, renderRef } from "./render-environment-list.ts";
 import { renderStatus } from "./render-status.ts";
 import { renderTime } from "./render-time.ts";
@@ -26,6 +28,8 @@ export interface EnvironmentDetailView {
   canShare?: boolean;
   /** The copy's config with sources, secrets masked (render-copy-config.ts). @default none shown */
   config?: readonly ConfigEntry[];
+  /** The last cost measurement's daily series and breakdown (the figures are on the environment). */
+  costDetail?: CostDetail;
 }
 
 /** `GET /environments/:id`: facts, outputs, actions, the live engine log and the full history. */
@@ -54,6 +58,7 @@ ${e.lastError && html`<dt>Last error</dt><dd><code>${e.lastError.code}</code> ${
 </dl>
 </section>
 ${renderOutputs(e)}
+${renderCostSection(e.cost, view.costDetail)}
 ${view.config && renderCopyConfig({ ...view, config: view.config })}
 ${renderActions(view)}
 ${renderLog(view)}

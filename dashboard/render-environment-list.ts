@@ -3,8 +3,11 @@ import { isUploadId } from "../core/upload-id.ts";
 import type { RepositoryReconciliationSummary } from "../reconciliation/create-github-reconciler.ts";
 import { html, type SafeHtml } from "../web/html.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
+import type { CostSort } from "./cost-sort.ts";
 import { formatDuration } from "./format-duration.ts";
 import { githubUrl } from "./github-url.ts";
+import { renderCostCell } from "./render-cost-cell.ts";
+import { type CostTotalsView, renderCostTotals } from "./render-cost-totals.ts";
 import { renderStatus } from "./render-status.ts";
 import { renderTime } from "./render-time.ts";
 import { safeLink } from "./safe-link.ts";
@@ -29,6 +32,10 @@ export interface EnvironmentListView {
   notice?: string;
   /** Each repository's last reconciliation with GitHub; absent offline. */
   reconciliations?: readonly RepositoryReconciliationSummary[];
+  /** The list in a cost order (`?sort=`) instead of newest first. */
+  sort?: CostSort;
+  /** Cost per repository and per owner, under the list. */
+  costTotals?: CostTotalsView;
   now: Date;
 }
 
@@ -38,7 +45,8 @@ export function renderEnvironmentList(view: EnvironmentListView): SafeHtml {
   const total = Object.values(view.counts).reduce((a, b) => a + (b ?? 0), 0);
   const query = (extra: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries({ ...filters, ...extra })) if (value) params.set(key, value);
+    for (const [key, value] of Object.entries({ ...filters, sort: view.sort, ...extra }))
+      if (value) params.set(key, value);
     const text = params.toString();
     return text ? `/?${text}` : "/";
   };
@@ -76,18 +84,20 @@ ${repositories.map((r) => html`<option value="${r}"${filters.repository === r ? 
 <input id="filter-owner" name="owner" value="${filters.owner ?? ""}" autocomplete="off" size="12"></div>
 <div class="field"><label for="filter-q">Search</label>
 <input id="filter-q" type="search" name="q" value="${filters.q ?? ""}" placeholder="name, branch, repository" size="22"></div>
+${view.sort && html`<input type="hidden" name="sort" value="${view.sort}">`}
 <button type="submit">Filter</button>
 ${Object.values(filters).some(Boolean) && html`<a href="/">Clear filters</a>`}
 </form>
 ${
   view.environments.length === 0
     ? html`<p>No environments${Object.values(filters).some(Boolean) ? " match these filters" : " yet: push a branch, or ask for a sandbox"}.</p>`
-    : renderTable(view)
+    : renderTable(view, query)
 }
 <nav class="pager" aria-label="Pages">
 ${view.paged && html`<a href="${query({ cursor: undefined })}">First page</a>`}
 ${view.nextCursor && html`<a href="${query({ cursor: view.nextCursor })}" rel="next">Next page</a>`}
 </nav>
+${view.costTotals && renderCostTotals(view.costTotals)}
 `;
 }
 
@@ -115,14 +125,29 @@ ${records.map(
 </section>`;
 }
 
-function renderTable(view: EnvironmentListView): SafeHtml {
+function renderTable(
+  view: EnvironmentListView,
+  query: (extra: Record<string, string | undefined>) => string,
+): SafeHtml {
+  // Sorting is a link (server-side): the page works without JavaScript.
+  const sortLink = (sort: CostSort | undefined, label: string) =>
+    view.sort === sort
+      ? html`<strong>${label}</strong>`
+      : html`<a href="${query({ sort, cursor: undefined })}">${label}</a>`;
   return html`<div class="table-wrap">
 <table class="cards">
-<caption>${view.environments.length} environment${view.environments.length === 1 ? "" : "s"} on this page, most recently changed first</caption>
+<caption>${view.environments.length} environment${view.environments.length === 1 ? "" : "s"} on this page, ${
+    view.sort === "cost"
+      ? "costliest over 30 days first"
+      : view.sort === "idle"
+        ? "costliest idle first"
+        : "most recently changed first"
+  } <span class="sorts">(order: ${sortLink(undefined, "newest")} · ${sortLink("cost", "cost, 30 days")} · ${sortLink("idle", "idle cost")})</span></caption>
 <thead><tr>
 <th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Repository</th><th scope="col">Branch / PR</th>
 <th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Preview</th><th scope="col">Commit</th>
 <th scope="col">Age</th><th scope="col">Last deploy</th><th scope="col">Expires</th>
+<th scope="col"${view.sort ? html` aria-sort="descending"` : ""}>${sortLink("cost", "Cost, 30 days")}</th>
 </tr></thead>
 <tbody>
 ${view.environments.map((e) => renderRow(e, view.now))}
@@ -145,6 +170,7 @@ function renderRow(e: Environment, now: Date): SafeHtml {
 <td data-label="Age">${renderTime(e.createdAt, now)}</td>
 <td data-label="Last deploy">${e.lastDeployMs === undefined ? html`<span class="muted">—</span>` : formatDuration(e.lastDeployMs)}</td>
 <td data-label="Expires">${renderTime(e.expiresAt, now, "in")}</td>
+<td data-label="Cost, 30 days" class="nowrap">${renderCostCell(e.cost)}</td>
 </tr>`;
 }
 

@@ -1,0 +1,43 @@
+import { html, type SafeHtml } from "../web/html.ts";
+import { formatUsd } from "./format-usd.ts";
+import type { CostTotal } from "./sum-environment-costs.ts";
+
+export interface CostTotalsView {
+  byRepository: readonly CostTotal[];
+  byOwner: readonly CostTotal[];
+  /** When the totals were summed (they are kept a minute: costs change once per measurement). */
+  summedAt: string;
+}
+
+/** The live environments' costs summed per repository and per owner: two small tables. */
+export function renderCostTotals(view: CostTotalsView): SafeHtml {
+  return html`<section aria-labelledby="cost-totals-heading" class="cost-totals">
+<h2 id="cost-totals-heading">Cost of live environments</h2>
+<p class="muted">Summed ${view.summedAt.slice(0, 16).replace("T", " ")} UTC over every environment not destroyed.
+Always on: the same copies each on the smallest instance that could serve it. <a href="/cost">The platform's own cost</a></p>
+<div class="totals-grid">
+${renderTable("Per repository", "Repository", view.byRepository, (key) => key)}
+${renderTable("Per owner", "Owner", view.byOwner, (key) => key || "no owner (branches, pull requests)")}
+</div>
+</section>`;
+}
+
+function renderTable(
+  caption: string,
+  keyLabel: string,
+  rows: readonly CostTotal[],
+  label: (key: string) => string,
+): SafeHtml {
+  return html`<div class="table-wrap"><table class="totals">
+<caption>${caption}</caption>
+<thead><tr><th scope="col">${keyLabel}</th><th scope="col" class="num">Environments</th><th scope="col" class="num">Last 30 days</th>
+<th scope="col" class="num">Idle / month</th><th scope="col" class="num">Always on / month</th></tr></thead>
+<tbody>
+${rows.map(
+  (r) => html`<tr><th scope="row">${label(r.key)}</th>
+<td class="num">${r.environments}${r.measured < r.environments ? html` <span class="muted">(${r.environments - r.measured} not measured yet)</span>` : ""}</td>
+<td class="num">${formatUsd(r.last30dUsd)}${r.estimated ? html` <span class="estimated">estimated</span>` : ""}</td>
+<td class="num">${formatUsd(r.idleMonthlyUsd)}</td><td class="num">${formatUsd(r.alwaysOnMonthlyUsd)}</td></tr>`,
+)}
+</tbody></table></div>`;
+}
