@@ -23,6 +23,18 @@ export const configFileSchema = z
      * @default 300
      */
     reconcileIntervalSeconds: z.number().int().nonnegative().default(300),
+    /**
+     * Seconds between two cost measurements (issue 21): copies with usage are measured every
+     * interval, idle ones weekly (README, "What an environment costs"); 0 turns measuring off.
+     * @default 3600
+     */
+    costIntervalSeconds: z.number().int().nonnegative().default(3600),
+    /**
+     * Also read Cost Explorer's figure per environment by its `environment` cost-allocation tag (the
+     * operator activates the tag first): at most once a day, $0.01 a request, a day behind.
+     * @default false
+     */
+    costExplorer: z.boolean().default(false),
     /** Redeliveries of missed webhook deliveries one reconciliation asks GitHub for, at most. @default 20 */
     redeliveriesPerRun: z.number().int().nonnegative().max(100).default(20),
     /** Engine runner processes kept started ahead of jobs (~180 MB each idle; each saves ~1 s of a deploy). */

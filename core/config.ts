@@ -95,6 +95,10 @@ export interface StackforkConfig {
   /** 0: reconciliation with GitHub only on demand. */
   reconcileIntervalSeconds: number;
   redeliveriesPerRun: number;
+  /** 0: costs are not measured. */
+  costIntervalSeconds: number;
+  /** Read Cost Explorer beside the measured figures. */
+  costExplorer: boolean;
   warmRunners: number;
   /** Reads need no token even off loopback. */
   publicReads: boolean;
@@ -248,6 +252,8 @@ export function loadConfig({ env, cwd, readFile }: LoadConfigOptions): Stackfork
     reapIntervalSeconds: f.reapIntervalSeconds,
     reconcileIntervalSeconds: f.reconcileIntervalSeconds,
     redeliveriesPerRun: f.redeliveriesPerRun,
+    costIntervalSeconds: f.costIntervalSeconds,
+    costExplorer: f.costExplorer,
     warmRunners: f.warmRunners,
     publicReads: f.publicReads,
     takeoverGraceSeconds: f.takeoverGraceSeconds,

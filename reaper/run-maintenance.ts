@@ -1,4 +1,5 @@
 import type { Logger } from "../core/logger.ts";
+import type { CostRunReport } from "../cost/create-cost-measurer.ts";
 import type { JobQueue } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
 import { reapExpiredEnvironments } from "./reap-expired-environments.ts";
@@ -18,6 +19,11 @@ export interface MaintenanceDeps {
   reconcile?: () => Promise<MaintenanceReport["reconciled"]>;
   /** The orphan report (the reaper Lambda logs it; serve answers it on demand). */
   countOrphans?: () => Promise<MaintenanceReport["orphans"]>;
+  /**
+   * What each environment costs, measured and stored (cost/create-cost-measurer.ts); undefined
+   * when its interval has not passed. Absent: `costIntervalSeconds` is 0.
+   */
+  measureCosts?: () => Promise<CostRunReport | undefined>;
 }
 
 /** What one run did; the reaper Lambda's answer, visible in the Scheduler's and Lambda's logs. */
@@ -36,6 +42,8 @@ export interface MaintenanceReport {
     redeliveries: number;
     requests: { sent: number; notModified: number };
   };
+  /** What the cost step measured, when it was due. */
+  costs?: CostRunReport;
   /** Steps that failed; the others still ran. */
   errors: { step: string; code: string; message: string }[];
 }
@@ -43,7 +51,7 @@ export interface MaintenanceReport {
 /**
  * The one maintenance run, which `stackfork serve`'s periodic sweep and the reaper Lambda both call:
  * destroy what expired, queue again what a crash left with no job, wake again the jobs whose wake
- * was lost, then (where asked) reconcile with GitHub and count orphans. Bounded: each step is a few
+ * was lost, then (where asked) reconcile with GitHub, count orphans and measure what environments cost. Bounded: each step is a few
  * queries, and a step that fails does not keep the others from running.
  */
 export async function runMaintenance(deps: MaintenanceDeps): Promise<MaintenanceReport> {
@@ -88,6 +96,13 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
     const countOrphans = deps.countOrphans;
     await step("orphans", async () => {
       report.orphans = await countOrphans();
+    });
+  }
+  if (deps.measureCosts) {
+    const measureCosts = deps.measureCosts;
+    await step("cost", async () => {
+      const costs = await measureCosts();
+      if (costs) report.costs = costs;
     });
   }
   return report;
