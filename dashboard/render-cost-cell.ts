@@ -1,6 +1,6 @@
 import type { EnvironmentCost } from "../core/environment-cost.ts";
 import { html, type SafeHtml } from "../web/html.ts";
-import { formatUsd } from "./format-usd.ts";
+import { formatUsd } from "../core/format-usd.ts";
 
 /**
  * An environment's cost in the list: the last 30 days, with its idle cost per month beside it; the

@@ -1,6 +1,6 @@
 import type { CostDetail, EnvironmentCost, Usage } from "../core/environment-cost.ts";
 import { html, type SafeHtml } from "../web/html.ts";
-import { formatUsd } from "./format-usd.ts";
+import { formatUsd } from "../core/format-usd.ts";
 import { renderIdle } from "./render-cost-cell.ts";
 import { renderCostChart } from "./render-cost-chart.ts";
 

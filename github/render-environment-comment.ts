@@ -1,4 +1,5 @@
 import { errorCatalogue } from "../core/errors.ts";
+import { formatUsd } from "../core/format-usd.ts";
 import type { EnvironmentNotice } from "./notifier.ts";
 
 export interface EnvironmentCommentInput {
@@ -69,6 +70,12 @@ export function renderEnvironmentComment({ notice, updatedAt, webUrl, logUrl }: 
   // Who opens a preview link and finds it gone learns why: expired, branch deleted, closed...
   const reasonRow = REASON_ROWS[phase];
   if (reasonRow && notice.reason?.trim()) rows.push([reasonRow, tableCell(notice.reason)]);
+  // What the copy costs (issue 21), once measured: idle is the serverless argument, said plainly.
+  if (environment.cost && phase !== "destroyed") {
+    const { idleMonthlyUsd, last24hUsd, estimated } = environment.cost;
+    const line = `idle ${formatUsd(idleMonthlyUsd)}/month · last 24 h ${formatUsd(last24hUsd)}`;
+    rows.push(["Cost", estimated ? `${line} (estimated: what it would cost on AWS)` : line]);
+  }
   rows.push(["Updated", formatTime(updatedAt.toISOString())]);
   if (environment.expiresAt && phase !== "destroyed") rows.push(["Expires", formatTime(environment.expiresAt)]);
   const logs = httpUrl(logUrl);
