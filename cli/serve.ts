@@ -4,6 +4,7 @@ import path from "node:path";
 import pino from "pino";
 import { assembleStackfork } from "../app/assemble-stackfork.ts";
 import { buildServer } from "../app/build-server.ts";
+import { createCostStep } from "../app/create-cost-step.ts";
 import { createEmbeddedReconciliation } from "../app/create-embedded-reconciliation.ts";
 import { runPeriodically } from "../app/run-periodically.ts";
 import type { StackforkConfig } from "../core/config.ts";
@@ -118,6 +119,14 @@ export async function serve(config: StackforkConfig): Promise<void> {
     now: () => new Date(),
   }).catch((err: unknown) => log.error({ err }, "reconcile at start failed"));
   const wakes = stores.wakes;
+  // Costs, at most every costIntervalSeconds (undefined when 0): the local copies' counters, CloudWatch for AWS copies.
+  const measureCosts = await createCostStep({
+    config,
+    registry,
+    findRepository: parts.findRepository,
+    log,
+    now: () => new Date(),
+  });
   // The maintenance run the reaper Lambda makes too: expiry, what a crash left with no job, lost wakes.
   const maintenance = runPeriodically(
     async () => {
@@ -127,6 +136,7 @@ export async function serve(config: StackforkConfig): Promise<void> {
         nameMaxLength: config.nameMaxLength,
         wakeWorker: () => worker.wake(),
         rewakeStalled: wakes && ((at) => wakes.rewakeStalled(at)),
+        measureCosts,
         log,
         now: () => new Date(),
       });

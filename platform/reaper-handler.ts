@@ -1,3 +1,4 @@
+import { createCostStep } from "../app/create-cost-step.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
 import { findOrphans } from "../reaper/find-orphans.ts";
 import { type MaintenanceReport, runMaintenance } from "../reaper/run-maintenance.ts";
@@ -19,9 +20,13 @@ export function createReaperHandler(env: NodeJS.ProcessEnv) {
   const ready = oncePerContainer(() => createLambdaRuntime(env));
   /** One per container, as one per `stackfork serve`: runs never overlap within it. */
   let reconciler: GitHubReconciler | undefined;
+  /** Once per container too: it remembers when it last measured (costIntervalSeconds). */
+  let costStep: ReturnType<typeof createCostStep> | undefined;
   return async (_event?: unknown): Promise<ReaperReport> => {
     const runtime = await ready();
     const { registry, queue, log, now } = runtime;
+    costStep ??= createCostStep({ config: runtime.config, registry, findRepository: runtime.findRepository, log, now });
+    const measureCosts = await costStep;
     const report = await runMaintenance({
       registry,
       queue,
@@ -29,6 +34,7 @@ export function createReaperHandler(env: NodeJS.ProcessEnv) {
       log,
       now,
       rewakeStalled: async (at) => (await runtime.stores.wakes?.rewakeStalled(at)) ?? 0,
+      measureCosts,
       reconcile: async () => {
         reconciler ??= await runtime.createReconciler();
         if (!reconciler) return undefined;
