@@ -4,6 +4,8 @@
  * Response schemas only document (the API scope serializes with JSON.stringify: nothing dropped).
  * Here: what more than one resource uses; each resource's own schemas are in `<resource>-schemas.ts`.
  */
+import { environmentCostSchema } from "./cost-schemas.ts";
+
 const statuses = ["queued", "deploying", "ready", "failed", "destroying", "destroyed", "awaiting_approval"];
 const kinds = ["branch", "pull_request", "sandbox"];
 
@@ -37,6 +39,7 @@ export const environmentSchema = {
       properties: { code: { type: "string" }, message: { type: "string" } },
     },
     lastDeployMs: { type: "integer", description: "How long the last deploy took, in milliseconds." },
+    cost: environmentCostSchema,
   },
 } as const;
 

@@ -513,6 +513,8 @@ describe("the JSON API", () => {
           "POST /api/uploads",
           "POST /api/environments/{id}/share",
           "DELETE /api/environments/{id}/share",
+          "GET /api/cost",
+          "GET /api/environments/{id}/cost",
         ].sort(),
       );
       const create = document.paths["/api/environments"].post;

@@ -9,6 +9,7 @@ import { configureApiScope } from "./configure-api-scope.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
 import { registerCopyConfigRoutes } from "./register-copy-config-routes.ts";
+import { registerCostRoutes } from "./register-cost-routes.ts";
 import { type DeviceLoginDeps, registerDeviceLoginRoutes } from "./register-device-login-routes.ts";
 import { registerEnvironmentChangeRoutes } from "./register-environment-change-routes.ts";
 import { registerEnvironmentRoutes } from "./register-environment-routes.ts";
@@ -17,6 +18,7 @@ import { registerOrphanRoutes } from "./register-orphan-routes.ts";
 import { registerReconciliationRoutes } from "./register-reconciliation-routes.ts";
 import { registerShareRoutes, type ShareRouteDeps } from "./register-share-routes.ts";
 import { registerUploadRoutes } from "./register-upload-routes.ts";
+import { showCostAsNull } from "./show-cost-as-null.ts";
 
 export interface ApiDeps {
   registry: Registry;
@@ -51,6 +53,8 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     const present = deps.presentEnvironment;
     if (present)
       api.addHook("preSerialization", async (_request, _reply, payload) => presentEnvironmentPayload(payload, present));
+    // Issue 21: `cost` is null, not absent, before an environment's first measurement.
+    api.addHook("preSerialization", async (_request, _reply, payload) => showCostAsNull(payload));
     registerEnvironmentRoutes(api, deps);
     registerOrphanRoutes(api, deps);
     registerEnvironmentChangeRoutes(api, deps);
@@ -58,6 +62,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     registerReconciliationRoutes(api, deps);
     registerUploadRoutes(api, deps);
     registerShareRoutes(api, deps);
+    registerCostRoutes(api, deps);
     registerDeviceLoginRoutes(api, deps);
     registerOpenApiDocumentRoute(api, app, deps.access);
   });
