@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyServerFactory,
   LogController,
 } from "fastify";
+import { createPermissionCheck, type PermissionCheck } from "../access/check-permission.ts";
 import type { Environment } from "../core/environment.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
 import { createAuth } from "../dashboard/create-auth.ts";
@@ -72,6 +73,11 @@ export interface DashboardOptions {
   shareLinks?: ShareLinks;
   /** Sign-in with GitHub, web and `stackfork login` (issue 22); absent: off. */
   signIn?: { client: GitHubSignInClient; sessions: PersonSessions };
+  /**
+   * What people and named tokens may do (issue 22: access/check-permission.ts, with GitHub's
+   * answers); absent: named tokens by their scopes, people only their own sandboxes.
+   */
+  permissions?: PermissionCheck;
   now: () => Date;
 }
 
@@ -128,10 +134,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const auth = createAuth({ apiToken: dashboard.apiToken });
   const access = createRequestAccess({
     auth,
-    readsOpen: dashboard.readsOpen,
+    // Once people sign in, each sees only their repositories' environments: nothing is open to nobody.
+    readsOpen: dashboard.readsOpen && !dashboard.signIn,
     hosts: { allowedHosts: dashboard.allowedHosts, listen: dashboard.listen },
     httpsOnly: dashboard.httpsOnly,
     revocations: deps.registry,
+    people: deps.registry,
+    permissions:
+      dashboard.permissions ??
+      createPermissionCheck({ repositories: dashboard.repositories.map((r) => r.name), now: dashboard.now }),
     now: dashboard.now,
   });
   await registerOpenApi(app);

@@ -19,7 +19,7 @@ export function decideBranchIntents({ event, repository, defaultBranch, actor }:
     return ignore("DEFAULT_BRANCH", `${branch} is the default branch: production is not previewed`);
 
   const identity = { kind: "branch" as const, repository: repository.name, branch };
-  const cause = (message: string) => ({ actor, deliveryId: event.deliveryId, message });
+  const cause = (message: string) => ({ actor, via: "github" as const, deliveryId: event.deliveryId, message });
 
   if (event.name === "delete" || (event.name === "push" && payload.deleted === true)) {
     return { intents: [{ type: "destroy", identity, cause: cause(`branch ${branch} deleted`) }] };

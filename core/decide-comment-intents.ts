@@ -47,7 +47,7 @@ export function decideCommentIntents({ event, repository, actor: sender }: Event
     number,
     ...(typeof comment?.id === "number" && { commentId: comment.id }),
   };
-  const cause = (message: string) => ({ actor, deliveryId: event.deliveryId, message });
+  const cause = (message: string) => ({ actor, via: "github" as const, deliveryId: event.deliveryId, message });
   const association = typeof comment?.author_association === "string" ? comment.author_association : "NONE";
   const said = parsed.type === "command" ? `/stackfork ${parsed.command.name}` : "/stackfork";
 

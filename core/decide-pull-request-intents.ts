@@ -34,7 +34,7 @@ export function decidePullRequestIntents({ event, repository, defaultBranch, act
   // A deleted fork leaves `head.repo` null: still a fork.
   const headRepository = pr?.head?.repo?.full_name;
   const fromFork = typeof headRepository !== "string" || headRepository.toLowerCase() !== repository.name.toLowerCase();
-  const cause = (message: string) => ({ actor, deliveryId: event.deliveryId, message });
+  const cause = (message: string) => ({ actor, via: "github" as const, deliveryId: event.deliveryId, message });
   const forkIdentity = {
     kind: "pull_request" as const,
     repository: repository.name,

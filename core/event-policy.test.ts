@@ -30,7 +30,7 @@ describe("event policy for branches", () => {
           type: "deploy",
           identity: { kind: "branch", repository: "acme/api", branch: "feature/x" },
           commitSha: SHA,
-          cause: { actor: "Codertocat", deliveryId: "d-1", message: "push to feature/x" },
+          cause: { actor: "Codertocat", via: "github", deliveryId: "d-1", message: "push to feature/x" },
         },
       ],
     });
@@ -93,7 +93,7 @@ describe("event policy for pull requests from the repository itself", () => {
             identity: { kind: "branch", repository: "acme/api", branch: "feature/pr" },
             commitSha: SHA,
             pullRequest: 7,
-            cause: { actor: "Codertocat", deliveryId: "d-1", message: `pull request #7 ${action}` },
+            cause: { actor: "Codertocat", via: "github", deliveryId: "d-1", message: `pull request #7 ${action}` },
           },
         ],
       });
@@ -196,7 +196,7 @@ describe("event policy for /stackfork comments", () => {
             actor: "lead",
             via: "comment",
             requestedAt: "2026-11-27T12:00:00Z",
-            cause: { actor: "lead", deliveryId: "d-1", message: "/stackfork deploy by @lead on #7" },
+            cause: { actor: "lead", via: "github", deliveryId: "d-1", message: "/stackfork deploy by @lead on #7" },
           },
         ],
       });

@@ -1,3 +1,5 @@
+import type { Via } from "./principal.ts";
+
 export type HistoryEventType =
   | "deploy_requested"
   | "destroy_requested"
@@ -31,7 +33,10 @@ export interface HistoryEvent {
   at: string;
   type: HistoryEventType;
   message: string;
+  /** Who: a GitHub login, `token:<name>` (a named token), `api-token`, `stackfork` (the platform). */
   actor?: string;
+  /** How a person or a token asked (issue 22): `page`, `api`, `cli`, `github` (a webhook). */
+  via?: Via;
   deliveryId?: string;
   jobId?: string;
   commitSha?: string;

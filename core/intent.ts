@@ -1,8 +1,11 @@
 import type { EnvironmentIdentity } from "./environment.ts";
+import type { Via } from "./principal.ts";
 
 /** Why something was asked for: carried into history and jobs. */
 export interface IntentCause {
   actor?: string;
+  /** How it was asked (issue 22): `github` for a webhook's sender, else the page, the API or the CLI. */
+  via?: Via;
   deliveryId?: string;
   message: string;
 }

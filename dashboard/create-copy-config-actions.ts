@@ -6,6 +6,7 @@ import { viewCopyConfig } from "../core/view-copy-config.ts";
 import { askForReseed } from "../intake/ask-for-reseed.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { ActionResult, EnvironmentActions } from "./create-environment-actions.ts";
+import type { ActionBy } from "./create-request-access.ts";
 
 export interface CopyConfigActionsDeps {
   registry: Registry;
@@ -45,23 +46,23 @@ export function createCopyConfigActions({ registry, actions, now, repositories =
     async setConfig(
       id: string,
       input: { key: string; value: string; secret?: boolean },
-      via: string,
+      by: ActionBy,
     ): Promise<ActionResult> {
       const environment = await requireEnvironment(id);
       const key = configKeyOf(input.key, environment.repository);
       await registry.putConfigOverride(id, { key, value: input.value, secret: input.secret === true }, now());
-      return actions.redeploy(id, via);
+      return actions.redeploy(id, by);
     },
 
-    async unsetConfig(id: string, key: string, via: string): Promise<ActionResult> {
+    async unsetConfig(id: string, key: string, by: ActionBy): Promise<ActionResult> {
       const environment = await requireEnvironment(id);
       await registry.deleteConfigOverride(id, configKeyOf(key, environment.repository));
-      return actions.redeploy(id, via);
+      return actions.redeploy(id, by);
     },
 
-    async reseed(id: string, via: string): Promise<ActionResult> {
-      await askForReseed(registry, await requireEnvironment(id), via, now());
-      return actions.redeploy(id, via);
+    async reseed(id: string, by: ActionBy): Promise<ActionResult> {
+      await askForReseed(registry, await requireEnvironment(id), by.actor, now(), by.via);
+      return actions.redeploy(id, by);
     },
   };
 }

@@ -12,6 +12,7 @@ import type { JobQueue } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
 import { storeUploadedTree } from "../uploads/store-uploaded-tree.ts";
 import type { PresignedUpload, UploadBucket } from "../uploads/upload-bucket.ts";
+import type { ActionBy } from "./create-request-access.ts";
 import { findRefProblem } from "./find-ref-problem.ts";
 
 export interface EnvironmentActionsDeps {
@@ -49,8 +50,8 @@ export interface SandboxRequest {
   upload?: Buffer;
   /** A tree already PUT to the upload bucket (`presignUpload`), instead of a ref. */
   uploadId?: string;
-  /** How it was asked: recorded in history (`api`, `dashboard`). */
-  via: string;
+  /** Who asked and how: recorded in history (`actor`, `via`). */
+  by: ActionBy;
 }
 
 export interface UploadRequest {
@@ -174,7 +175,7 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
         type: "deploy",
         identity,
         commitSha,
-        cause: cause(request.owner, `sandbox up from ${from}`, request.via),
+        cause: cause(request.by, `sandbox up from ${from}`),
       });
       return toActionResult(result);
     },
@@ -216,7 +217,7 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
     },
 
     /** Deploys again the commit last asked for (the current one), e.g. after a failure. */
-    async redeploy(id: string, via: string): Promise<ActionResult> {
+    async redeploy(id: string, by: ActionBy): Promise<ActionResult> {
       const environment = await requireEnvironment(id);
       // A fork's code runs only once someone with write access approves that commit, on GitHub.
       if (environment.status === "awaiting_approval") {
@@ -233,26 +234,26 @@ export function createEnvironmentActions(deps: EnvironmentActionsDeps) {
           type: "deploy",
           identity: identityOf(environment),
           commitSha,
-          cause: cause(via, `redeploy of ${commitSha ?? `the head of ${environment.branch}`}`, via),
+          cause: cause(by, `redeploy of ${commitSha ?? `the head of ${environment.branch}`}`),
         }),
       );
     },
 
-    async destroy(id: string, via: string): Promise<ActionResult> {
+    async destroy(id: string, by: ActionBy): Promise<ActionResult> {
       const environment = await requireEnvironment(id);
       return toActionResult(
-        await submit({ type: "destroy", identity: identityOf(environment), cause: cause(via, "destroy", via) }),
+        await submit({ type: "destroy", identity: identityOf(environment), cause: cause(by, "destroy") }),
       );
     },
 
-    async extend(id: string, hours: number, via: string): Promise<ActionResult> {
+    async extend(id: string, hours: number, by: ActionBy): Promise<ActionResult> {
       const environment = await requireEnvironment(id);
       return toActionResult(
         await submit({
           type: "extend",
           identity: identityOf(environment),
           hours,
-          cause: cause(via, `expiry extended by ${hours} h`, via),
+          cause: cause(by, `expiry extended by ${hours} h`),
         }),
       );
     },
@@ -269,8 +270,8 @@ export function presignedUploadRequired(): StackforkError {
   );
 }
 
-function cause(actor: string, message: string, via: string): IntentCause {
-  return { actor, message: actor === via ? message : `${message} (via ${via})` };
+function cause({ actor, via }: ActionBy, message: string): IntentCause {
+  return { actor, via, message };
 }
 
 function toActionResult(result: SubmitResult): ActionResult {

@@ -36,7 +36,11 @@ export const historyEventSchema = {
     at: dateTimeSchema,
     type: { type: "string" },
     message: { type: "string" },
-    actor: { type: "string" },
+    actor: {
+      type: "string",
+      description: "Who: a GitHub login, token:<name> (a named token), api-token, stackfork (the platform)",
+    },
+    via: { type: "string", enum: ["page", "api", "cli", "github"], description: "How a person or a token asked" },
     deliveryId: { type: "string" },
     jobId: { type: "string" },
     commitSha: { type: "string" },

@@ -5,8 +5,11 @@ import type { PageChrome } from "./render-page.ts";
 
 /** What the page routes lend the pages registered apart (register-page-routes.ts). */
 export interface PageHelpers {
-  /** A change: a session, and the CSRF token of that session's forms. Answers the session. */
-  requireChange(request: FastifyRequest): Promise<Session>;
+  /**
+   * A change: a session, and the CSRF token of that session's forms; with `environmentId`, write
+   * access to it too (issue 22). Answers the session.
+   */
+  requireChange(request: FastifyRequest, environmentId?: string): Promise<Session>;
   sendPage(
     request: FastifyRequest,
     reply: FastifyReply,

@@ -128,7 +128,7 @@ describe("the JSON API", () => {
   });
 
   describe("POST /api/environments (sandbox from a ref)", () => {
-    it("answers 202 with the sandbox, queues a deploy, and records the owner as the actor", async () => {
+    it("answers 202 with the sandbox, queues a deploy, and records the API token as the actor, via the API", async () => {
       const response = await post("/api/environments", { repository: "acme/api", owner: "Octocat", ref: "feature/x" });
       expect(response.statusCode).toBe(202);
       const body = response.json();
@@ -142,10 +142,10 @@ describe("the JSON API", () => {
       });
       expect(body.jobId).toEqual(expect.any(String));
       const [job] = await h.queue.listPending(body.id);
-      expect(job).toMatchObject({ id: body.jobId, type: "deploy", reason: { actor: "Octocat" } });
+      expect(job).toMatchObject({ id: body.jobId, type: "deploy", reason: { actor: "api-token", via: "api" } });
       expect(job?.commitSha).toBeUndefined(); // a branch: its head is taken when the job runs
       const events = await h.registry.listEvents(body.id);
-      expect(events.map((e) => [e.type, e.actor])).toEqual([["deploy_requested", "Octocat"]]);
+      expect(events.map((e) => [e.type, e.actor, e.via])).toEqual([["deploy_requested", "api-token", "api"]]);
     });
 
     it("deploys a commit given as the ref, and the default branch when no ref is given", async () => {
@@ -319,7 +319,7 @@ describe("the JSON API", () => {
       expect(response.json()).toMatchObject({ id: env.id, status: "queued", jobId: expect.any(String) });
       expect((await h.queue.listPending(env.id))[0]).toMatchObject({ type: "deploy", commitSha: SHA });
       const last = (await h.registry.listEvents(env.id)).at(-1);
-      expect(last).toMatchObject({ type: "deploy_requested", actor: "api" });
+      expect(last).toMatchObject({ type: "deploy_requested", actor: "api-token", via: "api" });
     });
 
     it("destroys: 202 and destroying; a destroyed environment answers 200 with why nothing was queued", async () => {
@@ -327,7 +327,11 @@ describe("the JSON API", () => {
       const response = await h.app.inject({ method: "DELETE", url: `/api/environments/${env.id}`, headers: h.bearer });
       expect(response.statusCode).toBe(202);
       expect(response.json()).toMatchObject({ status: "destroying" });
-      expect((await h.registry.listEvents(env.id)).at(-1)).toMatchObject({ type: "destroy_requested", actor: "api" });
+      expect((await h.registry.listEvents(env.id)).at(-1)).toMatchObject({
+        type: "destroy_requested",
+        actor: "api-token",
+        via: "api",
+      });
 
       const gone = await seedEnvironment(
         h.registry,
@@ -345,7 +349,11 @@ describe("the JSON API", () => {
       const response = await post(`/api/environments/${env.id}/extend`, { hours: 24 });
       expect(response.statusCode).toBe(200);
       expect(Date.parse(response.json().expiresAt)).toBe(h.now().getTime() + 25 * 3_600_000);
-      expect((await h.registry.listEvents(env.id)).at(-1)).toMatchObject({ type: "expiry_extended", actor: "api" });
+      expect((await h.registry.listEvents(env.id)).at(-1)).toMatchObject({
+        type: "expiry_extended",
+        actor: "api-token",
+        via: "api",
+      });
       for (const payload of [{}, { hours: 0 }, { hours: 1.5 }, { hours: "many" }, { hours: 100_000 }]) {
         const bad = await post(`/api/environments/${env.id}/extend`, payload);
         expect(bad.statusCode, JSON.stringify(payload)).toBe(400);

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "../registry/registry.ts";
 import { bearerSecurity, errorResponses, idParamsSchema } from "./api-schemas.ts";
+import { authorizeEnvironment } from "./authorize-environment.ts";
 import { configKeyParamsSchema, configListSchema, configSetBodySchema } from "./copy-config-schemas.ts";
 import { createCopyConfigActions } from "./create-copy-config-actions.ts";
 import type { ActionResult, EnvironmentActions } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
 import { actionResultSchema } from "./environment-change-schemas.ts";
+import { findVisibleEnvironment } from "./find-visible-environment.ts";
 
 export interface CopyConfigRouteDeps {
   registry: Registry;
@@ -17,7 +19,6 @@ export interface CopyConfigRouteDeps {
   repositories?: readonly { name: string; cloudformation?: unknown }[];
 }
 
-const API_ACTOR = "api";
 const changed = {
   202: { ...actionResultSchema, description: "Saved; the copy's redeploy is queued." },
   200: { ...actionResultSchema, description: "Saved; no redeploy queued: `ignored` says why." },
@@ -53,7 +54,11 @@ export function registerCopyConfigRoutes(api: FastifyInstance, deps: CopyConfigR
         response: { 200: configListSchema, 401: errorResponses[401], 404: errorResponses[404] },
       },
     },
-    async (request) => ({ config: await copyConfig.listConfig((request.params as { id: string }).id) }),
+    async (request) => {
+      const { id } = request.params as { id: string };
+      await findVisibleEnvironment(deps.access, deps.registry, request, id);
+      return { config: await copyConfig.listConfig(id) };
+    },
   );
 
   api.put(
@@ -73,10 +78,11 @@ export function registerCopyConfigRoutes(api: FastifyInstance, deps: CopyConfigR
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
+      const { by } = await authorizeEnvironment(deps.access, deps.registry, request, id, "write");
       const result = await copyConfig.setConfig(
         id,
         request.body as { key: string; value: string; secret?: boolean },
-        API_ACTOR,
+        by,
       );
       return reply.code(result.jobId ? 202 : 200).send(reply202(result));
     },
@@ -96,7 +102,8 @@ export function registerCopyConfigRoutes(api: FastifyInstance, deps: CopyConfigR
     },
     async (request, reply) => {
       const { id, key } = request.params as { id: string; key: string };
-      const result = await copyConfig.unsetConfig(id, key, API_ACTOR);
+      const { by } = await authorizeEnvironment(deps.access, deps.registry, request, id, "write");
+      const result = await copyConfig.unsetConfig(id, key, by);
       return reply.code(result.jobId ? 202 : 200).send(reply202(result));
     },
   );
@@ -114,7 +121,9 @@ export function registerCopyConfigRoutes(api: FastifyInstance, deps: CopyConfigR
       },
     },
     async (request, reply) => {
-      const result = await copyConfig.reseed((request.params as { id: string }).id, API_ACTOR);
+      const { id } = request.params as { id: string };
+      const { by } = await authorizeEnvironment(deps.access, deps.registry, request, id, "write");
+      const result = await copyConfig.reseed(id, by);
       return reply.code(result.jobId ? 202 : 200).send(reply202(result));
     },
   );

@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { StackforkError } from "../core/errors.ts";
+import type { Registry } from "../registry/registry.ts";
 import { bearerSecurity, errorResponses, errorSchema, idParamsSchema } from "./api-schemas.ts";
+import { authorizeEnvironment } from "./authorize-environment.ts";
+import { authorizeSandboxRequest } from "./authorize-sandbox-request.ts";
 import type { ActionResult, EnvironmentActions } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
 import {
@@ -13,14 +16,12 @@ import {
 export interface EnvironmentChangeRouteDeps {
   actions: EnvironmentActions;
   access: RequestAccess;
+  registry: Pick<Registry, "getEnvironment" | "findEnvironment">;
 }
-
-/** How API changes are recorded in history when no person is named. */
-const API_ACTOR = "api";
 
 /** The changes, with the bearer token, each through submitIntent: create a sandbox, redeploy, destroy, extend. */
 export function registerEnvironmentChangeRoutes(api: FastifyInstance, deps: EnvironmentChangeRouteDeps): void {
-  const { actions, access } = deps;
+  const { actions, access, registry } = deps;
   const change = { onRequest: access.requireBearer };
 
   api.post(
@@ -64,7 +65,8 @@ export function registerEnvironmentChangeRoutes(api: FastifyInstance, deps: Envi
     },
     async (request, reply) => {
       const input = readSandboxInput(request);
-      const result = await actions.requestSandbox({ ...input, via: API_ACTOR });
+      const by = await authorizeSandboxRequest(access, registry, request, input);
+      const result = await actions.requestSandbox({ ...input, by });
       return reply.code(statusOf(result)).send(flatten(result));
     },
   );
@@ -87,7 +89,8 @@ export function registerEnvironmentChangeRoutes(api: FastifyInstance, deps: Envi
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const result = await actions.redeploy(id, API_ACTOR);
+      const { by } = await authorizeEnvironment(access, registry, request, id, "write");
+      const result = await actions.redeploy(id, by);
       return reply.code(statusOf(result)).send(flatten(result));
     },
   );
@@ -110,7 +113,8 @@ export function registerEnvironmentChangeRoutes(api: FastifyInstance, deps: Envi
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const result = await actions.destroy(id, API_ACTOR);
+      const { by } = await authorizeEnvironment(access, registry, request, id, "write");
+      const result = await actions.destroy(id, by);
       return reply.code(statusOf(result)).send(flatten(result));
     },
   );
@@ -134,7 +138,8 @@ export function registerEnvironmentChangeRoutes(api: FastifyInstance, deps: Envi
     async (request) => {
       const { id } = request.params as { id: string };
       const { hours } = request.body as { hours: number };
-      return flatten(await actions.extend(id, hours, API_ACTOR));
+      const { by } = await authorizeEnvironment(access, registry, request, id, "write");
+      return flatten(await actions.extend(id, hours, by));
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
+import { listVisibleEnvironments } from "../access/list-visible-environments.ts";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
-import { StackforkError } from "../core/errors.ts";
 import { viewCopyConfig } from "../core/view-copy-config.ts";
 import type { Registry } from "../registry/registry.ts";
 import { errorResponses, idParamsSchema } from "./api-schemas.ts";
@@ -12,6 +12,7 @@ import {
   logPageSchema,
   logQuerySchema,
 } from "./environment-schemas.ts";
+import { findVisibleEnvironment } from "./find-visible-environment.ts";
 
 export interface EnvironmentRouteDeps {
   registry: Registry;
@@ -45,7 +46,7 @@ export function registerEnvironmentRoutes(api: FastifyInstance, deps: Environmen
         cursor?: string;
         includeDestroyed: boolean;
       };
-      const page = await registry.listEnvironments({
+      const query = {
         status: q.status,
         kind: q.kind,
         repository: q.repository,
@@ -54,7 +55,8 @@ export function registerEnvironmentRoutes(api: FastifyInstance, deps: Environmen
         limit: q.limit,
         cursor: q.cursor,
         includeDestroyed: q.includeDestroyed,
-      });
+      };
+      const page = await listVisibleEnvironments(registry, query, await access.visibility(request));
       return { environments: page.environments, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     },
   );
@@ -72,8 +74,7 @@ export function registerEnvironmentRoutes(api: FastifyInstance, deps: Environmen
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const environment = await registry.getEnvironment(id);
-      if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
+      const environment = await findVisibleEnvironment(access, registry, request, id);
       const config = viewCopyConfig(await registry.readEffectiveConfig(id), await registry.listConfigOverrides(id));
       return { ...environment, events: await registry.listEvents(id), config };
     },
@@ -94,8 +95,7 @@ export function registerEnvironmentRoutes(api: FastifyInstance, deps: Environmen
     async (request) => {
       const { id } = request.params as { id: string };
       const q = request.query as { after?: number; jobId?: string; limit: number };
-      const environment = await registry.getEnvironment(id);
-      if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
+      const environment = await findVisibleEnvironment(access, registry, request, id);
       return {
         lines: await registry.readLog(id, { afterSeq: q.after, jobId: q.jobId, limit: q.limit }),
         status: environment.status,

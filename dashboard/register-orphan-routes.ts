@@ -22,7 +22,7 @@ export function registerOrphanRoutes(api: FastifyInstance, deps: OrphanRouteDeps
   api.get(
     "/api/orphans",
     {
-      onRequest: deps.access.requireRead,
+      onRequest: deps.access.requireAdminRead,
       schema: {
         summary:
           "What the registry, the Pulumi state and the cloud disagree on: stacks no live environment owns, ready environments with no stack, resources tagged for an environment that is not live (target aws)",

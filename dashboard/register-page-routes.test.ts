@@ -300,7 +300,8 @@ describe("the dashboard pages", () => {
       expect(ok.headers.location).toBe(`/environments/${env.id}?done=redeploy`);
       expect((await h.registry.listEvents(env.id)).at(-1)).toMatchObject({
         type: "deploy_requested",
-        actor: "dashboard",
+        actor: "api-token",
+        via: "page",
       });
       const detail = await h.app.inject({
         url: ok.headers.location as string,
@@ -460,7 +461,7 @@ describe("the dashboard pages", () => {
       expect(ok.headers.location).toBe("/environments/web-sb-octocat?done=sandbox");
       const env = await h.registry.getEnvironment("web-sb-octocat");
       expect(env).toMatchObject({ kind: "sandbox", owner: "octocat", branch: "feature/x", status: "queued" });
-      expect((await h.registry.listEvents("web-sb-octocat"))[0]).toMatchObject({ actor: "octocat" });
+      expect((await h.registry.listEvents("web-sb-octocat"))[0]).toMatchObject({ actor: "api-token", via: "page" });
     });
   });
 });

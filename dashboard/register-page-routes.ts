@@ -1,5 +1,7 @@
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { countVisibleEnvironments } from "../access/count-visible-environments.ts";
+import { listVisibleEnvironments } from "../access/list-visible-environments.ts";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import { isStackforkError, StackforkError } from "../core/errors.ts";
 import type { ShareLinks } from "../preview-router/create-share-links.ts";
@@ -7,15 +9,18 @@ import type { GitHubReconciler } from "../reconciliation/create-github-reconcile
 import type { Registry } from "../registry/registry.ts";
 import { html, type SafeHtml } from "../web/html.ts";
 import { environmentKinds, environmentStatuses } from "./api-schemas.ts";
+import { authorizeEnvironment } from "./authorize-environment.ts";
+import { authorizeSandboxRequest } from "./authorize-sandbox-request.ts";
 import { type CostSort, costSorts } from "./cost-sort.ts";
 import type { Auth, Session } from "./create-auth.ts";
 import { createCopyConfigActions } from "./create-copy-config-actions.ts";
 import { createCostOverview } from "./create-cost-overview.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
-import type { RequestAccess } from "./create-request-access.ts";
+import type { ActionBy, RequestAccess } from "./create-request-access.ts";
 import { dashboardScript } from "./dashboard-script.ts";
 import { dashboardStylesheet } from "./dashboard-stylesheet.ts";
 import { describeErrorForUser } from "./describe-error-for-user.ts";
+import { findVisibleEnvironment } from "./find-visible-environment.ts";
 import { field } from "./page-helpers.ts";
 import { registerCostPages } from "./register-cost-pages.ts";
 import { type GitHubSignInPageDeps, registerGitHubSignInPages } from "./register-github-sign-in-pages.ts";
@@ -43,8 +48,6 @@ export interface PageDeps {
 
 /** Rows per page of the list: enough to scan, small enough to render in milliseconds. */
 const PAGE_SIZE = 50;
-/** How dashboard changes are recorded in history. */
-const DASHBOARD_ACTOR = "dashboard";
 const NOTICES: Record<string, string> = {
   sandbox: "Sandbox requested: it deploys in turn, this page follows it.",
   redeploy: "Redeploy queued.",
@@ -114,6 +117,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         title,
         current,
         loggedIn: session !== undefined,
+        signedInAs: session?.login,
         csrfToken: session && auth.csrfToken(`session:${session.nonce}`),
       };
     }
@@ -137,7 +141,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
     }
 
     /** A change: a session, and the CSRF token of that session's forms. Answers the session. */
-    async function requireChange(request: FastifyRequest): Promise<Session> {
+    async function requireChange(request: FastifyRequest, environmentId?: string): Promise<Session> {
       const session = await access.session(request);
       if (!session) throw new StackforkError("UNAUTHORIZED", "log in first: changes need the API token");
       const token = (request.body as Record<string, unknown> | undefined)?._csrf;
@@ -147,6 +151,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
           "this form is stale or was not sent by the dashboard: reload it and try again",
         );
       }
+      if (environmentId !== undefined) await authorizeEnvironment(access, registry, request, environmentId, "write");
       return session;
     }
 
@@ -162,10 +167,11 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       };
       const cursor = text(query.cursor, 500);
       const sort = pick(query.sort, costSorts) as CostSort | undefined;
+      const sees = await access.visibility(request);
       const list = (c: string | undefined) =>
         sort
           ? costs.listByCost({ ...filters, search: filters.q }, sort, { cursor: c, limit: PAGE_SIZE })
-          : registry.listEnvironments({ ...filters, search: filters.q, cursor: c, limit: PAGE_SIZE });
+          : listVisibleEnvironments(registry, { ...filters, search: filters.q, cursor: c, limit: PAGE_SIZE }, sees);
       let page: Awaited<ReturnType<typeof list>>;
       let notice = NOTICES[query.done ?? ""];
       try {
@@ -178,7 +184,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       const body = renderEnvironmentList({
         environments: page.environments,
         nextCursor: page.nextCursor,
-        counts: await registry.countByStatus(),
+        counts: await countVisibleEnvironments(registry, sees),
         filters,
         repositories: deps.repositories.map((r) => r.name),
         paged: cursor !== undefined,
@@ -195,8 +201,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       if (!(await mayRead(request, reply))) return reply;
       const { id } = request.params as { id: string };
       const query = request.query as Record<string, string | undefined>;
-      const environment = await registry.getEnvironment(id);
-      if (!environment) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
+      const environment = await findVisibleEnvironment(access, registry, request, id);
       const events = await registry.listEvents(id);
       const jobId = text(query.job, 100) ?? currentJob(events);
       const chrome = await chromeOf(request, environment.name);
@@ -206,6 +211,8 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         log: { jobId, lines: jobId ? await registry.readLog(id, { jobId }) : [] },
         now: deps.now(),
         loggedIn: chrome.loggedIn,
+        readOnly:
+          chrome.loggedIn && !(await access.authorize(request, "write", environment).then(Boolean, () => false)),
         csrfToken: chrome.csrfToken,
         notice: NOTICES[query.done ?? ""],
         canShare: deps.shareLinks !== undefined,
@@ -237,7 +244,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
           repository: values.repository,
           owner: values.owner,
           ref: values.ref || undefined,
-          via: DASHBOARD_ACTOR,
+          by: await authorizeSandboxRequest(access, registry, request, values as { repository: string; owner: string }),
         });
         return reply.redirect(`/environments/${encodeURIComponent(result.environment.id)}?done=sandbox`, 303);
       } catch (err) {
@@ -255,45 +262,46 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
 
     const change =
       (
-        run: (id: string, form: Record<string, unknown>) => Promise<{ jobId?: string; ignored?: string }>,
+        run: (id: string, form: Record<string, unknown>, by: ActionBy) => Promise<{ jobId?: string; ignored?: string }>,
         done: string,
       ) =>
       async (request: FastifyRequest, reply: FastifyReply) => {
         await requireChange(request);
         const { id } = request.params as { id: string };
-        const result = await run(id, request.body as Record<string, unknown>);
+        const { by } = await authorizeEnvironment(access, registry, request, id, "write");
+        const result = await run(id, request.body as Record<string, unknown>, by);
         const outcome = result.ignored ? "unchanged" : done;
         return reply.redirect(`/environments/${encodeURIComponent(id)}?done=${outcome}`, 303);
       };
     pages.post(
       "/environments/:id/redeploy",
-      change((id) => actions.redeploy(id, DASHBOARD_ACTOR), "redeploy"),
+      change((id, _form, by) => actions.redeploy(id, by), "redeploy"),
     );
     pages.post(
       "/environments/:id/config",
-      change((id, form) => {
+      change((id, form, by) => {
         const key = field(form.key) ?? "";
         if (!/^[\w.-]+(:[\w.-]+)?$/.test(key))
           throw new StackforkError("INVALID_INPUT", "key must be key or namespace:key");
         const input = { key, value: field(form.value) ?? "", secret: field(form.secret) === "yes" };
-        return copyConfig.setConfig(id, input, DASHBOARD_ACTOR);
+        return copyConfig.setConfig(id, input, by);
       }, "config"),
     );
     pages.post(
       "/environments/:id/reseed",
-      change((id) => copyConfig.reseed(id, DASHBOARD_ACTOR), "reseed"),
+      change((id, _form, by) => copyConfig.reseed(id, by), "reseed"),
     );
     pages.post(
       "/environments/:id/destroy",
-      change((id) => actions.destroy(id, DASHBOARD_ACTOR), "destroy"),
+      change((id, _form, by) => actions.destroy(id, by), "destroy"),
     );
     pages.post(
       "/environments/:id/extend",
-      change((id, form) => {
+      change((id, form, by) => {
         const hours = Number(field(form.hours));
         if (!Number.isInteger(hours) || hours < 1 || hours > 720)
           throw new StackforkError("INVALID_INPUT", "hours must be a whole number from 1 to 720");
-        return actions.extend(id, hours, DASHBOARD_ACTOR);
+        return actions.extend(id, hours, by);
       }, "extend"),
     );
 

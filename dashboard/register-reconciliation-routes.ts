@@ -38,6 +38,8 @@ export function registerReconciliationRoutes(api: FastifyInstance, deps: Reconci
       },
     },
     async (request) => {
+      // Platform-wide: a person needs to be an admin, a named token the write scope.
+      await deps.access.authorize(request, "write");
       const reconciler = requireReconciler(deps);
       const body = (request.body ?? {}) as { dryRun?: boolean; repository?: string };
       return reconciler.reconcile({ dryRun: body.dryRun === true, repository: body.repository });
@@ -47,7 +49,7 @@ export function registerReconciliationRoutes(api: FastifyInstance, deps: Reconci
   api.get(
     "/api/reconciliation",
     {
-      onRequest: deps.access.requireRead,
+      onRequest: deps.access.requireAdminRead,
       schema: {
         summary: "The last reconciliation of each repository, environments behind their branch, redeliveries asked",
         tags: ["reconciliation"],

@@ -10,8 +10,8 @@ export function registerSharePages(
   { shareLinks, requireChange, sendPage }: PageHelpers & { shareLinks?: ShareLinks },
 ): void {
   pages.post("/environments/:id/share", async (request, reply) => {
-    await requireChange(request);
     const { id } = request.params as { id: string };
+    await requireChange(request, id);
     if (!shareLinks) throw new StackforkError("NOT_FOUND", "this server does not route previews");
     const hours = Number(field((request.body as Record<string, unknown>).hours));
     if (!Number.isInteger(hours) || hours < 1 || hours > 720)
@@ -30,8 +30,8 @@ export function registerSharePages(
     );
   });
   pages.post("/environments/:id/share/revoke", async (request, reply) => {
-    await requireChange(request);
     const { id } = request.params as { id: string };
+    await requireChange(request, id);
     if (!shareLinks) throw new StackforkError("NOT_FOUND", "this server does not route previews");
     await shareLinks.revokeAll(id);
     return reply.redirect(`/environments/${encodeURIComponent(id)}?done=unshared`, 303);

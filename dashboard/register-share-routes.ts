@@ -2,11 +2,14 @@ import type { FastifyInstance } from "fastify";
 import { StackforkError } from "../core/errors.ts";
 import type { ShareLinks } from "../preview-router/create-share-links.ts";
 import { MAX_SHARE_HOURS } from "../preview-router/share-link-revocations.ts";
+import type { Registry } from "../registry/registry.ts";
 import { bearerSecurity, dateTimeSchema, errorResponses, idParamsSchema } from "./api-schemas.ts";
+import { authorizeEnvironment } from "./authorize-environment.ts";
 import type { RequestAccess } from "./create-request-access.ts";
 
 export interface ShareRouteDeps {
   access: RequestAccess;
+  registry: Pick<Registry, "getEnvironment">;
   /** Absent where no preview router runs (the dashboard Lambda): the routes answer 404. */
   shareLinks?: ShareLinks;
 }
@@ -59,6 +62,7 @@ export function registerShareRoutes(api: FastifyInstance, deps: ShareRouteDeps):
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
+      await authorizeEnvironment(deps.access, deps.registry, request, id, "write");
       const hours = (request.body as { hours?: number } | null)?.hours;
       return reply.code(201).send(await shareLinks().issue(id, hours));
     },
@@ -81,6 +85,7 @@ export function registerShareRoutes(api: FastifyInstance, deps: ShareRouteDeps):
     },
     async (request) => {
       const { id } = request.params as { id: string };
+      await authorizeEnvironment(deps.access, deps.registry, request, id, "write");
       await shareLinks().revokeAll(id);
       return { revoked: true };
     },

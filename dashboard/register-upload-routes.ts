@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
+import type { Registry } from "../registry/registry.ts";
 import { bearerSecurity, errorResponses, errorSchema } from "./api-schemas.ts";
+import { authorizeSandboxRequest } from "./authorize-sandbox-request.ts";
 import type { EnvironmentActions, UploadRequest } from "./create-environment-actions.ts";
 import type { RequestAccess } from "./create-request-access.ts";
 import { uploadBodySchema, uploadConfigSchema, uploadTicketSchema } from "./upload-schemas.ts";
@@ -7,6 +9,7 @@ import { uploadBodySchema, uploadConfigSchema, uploadTicketSchema } from "./uplo
 export interface UploadRouteDeps {
   actions: EnvironmentActions;
   access: RequestAccess;
+  registry: Pick<Registry, "findEnvironment">;
   /** Largest upload, compressed. */
   uploadMaxBytes: number;
 }
@@ -61,6 +64,7 @@ export function registerUploadRoutes(api: FastifyInstance, deps: UploadRouteDeps
       },
     },
     async (request) => {
+      await authorizeSandboxRequest(access, deps.registry, request, request.body as UploadRequest);
       const ticket = await actions.presignUpload(request.body as UploadRequest);
       return {
         uploadId: ticket.uploadId,

@@ -21,6 +21,8 @@ export interface EnvironmentDetailView {
   log: { jobId?: string; lines: readonly LogLine[] };
   now: Date;
   loggedIn: boolean;
+  /** Signed in, but without write access to this environment (issue 22): no buttons, a line that says why. */
+  readOnly?: boolean;
   csrfToken?: string;
   notice?: string;
   problem?: string;
@@ -59,7 +61,7 @@ ${e.lastError && html`<dt>Last error</dt><dd><code>${e.lastError.code}</code> ${
 </section>
 ${renderOutputs(e)}
 ${renderCostSection(e.cost, view.costDetail)}
-${view.config && renderCopyConfig({ ...view, config: view.config })}
+${view.config && renderCopyConfig({ ...view, loggedIn: view.loggedIn && !view.readOnly, config: view.config })}
 ${renderActions(view)}
 ${renderLog(view)}
 ${renderHistory(view)}
@@ -97,6 +99,10 @@ function renderActions(view: EnvironmentDetailView): SafeHtml {
   if (!view.loggedIn) {
     return html`<section aria-labelledby="actions-heading"><h2 id="actions-heading">Actions</h2>
 <p><a href="/login?next=${encodeURIComponent(base)}">Log in</a> to redeploy, destroy or extend this environment.</p></section>`;
+  }
+  if (view.readOnly) {
+    return html`<section aria-labelledby="actions-heading"><h2 id="actions-heading">Actions</h2>
+<p id="read-only">You may see this environment, not change it: redeploying, destroying or extending it needs write access to ${e.repository}.</p></section>`;
   }
   const csrf = html`<input type="hidden" name="_csrf" value="${view.csrfToken}">`;
   const live = e.status !== "destroyed" && e.status !== "destroying";
@@ -157,7 +163,7 @@ function renderHistory(view: EnvironmentDetailView): SafeHtml {
 <table class="cards">
 <caption>Every change of this environment, newest first: what, why, who asked and how long it took</caption>
 <thead><tr><th scope="col">Time</th><th scope="col">Event</th><th scope="col">Message</th><th scope="col">Actor</th>
-<th scope="col">Delivery</th><th scope="col">Job</th><th scope="col">Duration</th><th scope="col">Error</th></tr></thead>
+<th scope="col">Via</th><th scope="col">Delivery</th><th scope="col">Job</th><th scope="col">Duration</th><th scope="col">Error</th></tr></thead>
 <tbody>
 ${[...view.events].reverse().map(
   (event) => html`<tr>
@@ -165,6 +171,7 @@ ${[...view.events].reverse().map(
 <td data-label="Event"><code>${event.type}</code></td>
 <td data-label="Message">${event.message}</td>
 <td data-label="Actor">${event.actor ?? dash}</td>
+<td data-label="Via">${event.via ?? dash}</td>
 <td data-label="Delivery">${event.deliveryId ? html`<code>${event.deliveryId}</code>` : dash}</td>
 <td data-label="Job" class="nowrap">${event.jobId ? html`<a href="${base}?job=${encodeURIComponent(event.jobId)}#log-heading"><code>${event.jobId}</code></a>` : dash}</td>
 <td data-label="Duration">${event.durationMs === undefined ? dash : formatDuration(event.durationMs)}</td>

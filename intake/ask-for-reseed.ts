@@ -1,4 +1,5 @@
 import type { Environment } from "../core/environment.ts";
+import type { Via } from "../core/principal.ts";
 import type { Registry } from "../registry/registry.ts";
 
 /**
@@ -11,6 +12,7 @@ export async function askForReseed(
   environment: Pick<Environment, "id">,
   actor: string,
   now: Date,
+  via?: Via,
 ): Promise<void> {
   await registry.appendEvent({
     environmentId: environment.id,
@@ -18,5 +20,6 @@ export async function askForReseed(
     type: "seed_requested",
     message: "reseed asked for",
     actor,
+    ...(via && { via }),
   });
 }

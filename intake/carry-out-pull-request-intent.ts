@@ -85,7 +85,7 @@ export async function carryOutPullRequestIntent(
           environment,
         };
       // The deploy's seed step sees the request (core/decide-seed.ts) and runs again.
-      if (command.name === "reseed") await askForReseed(deps.registry, environment, intent.actor, now);
+      if (command.name === "reseed") await askForReseed(deps.registry, environment, intent.actor, now, "github");
       // A branch environment never deployed has no commit: its branch's head is taken.
       return submitIntent(deps, { type: "deploy", identity, commitSha: environment.commitSha, cause }, now);
     case "deploy":
@@ -218,6 +218,7 @@ async function refuse(
       type: "command_refused",
       message: reason,
       actor: cause.actor,
+      via: cause.via,
       deliveryId: cause.deliveryId,
       errorCode: code,
     });

@@ -292,6 +292,7 @@ function eventBase(environment: Environment, intent: Intent, now: Date) {
     environmentId: environment.id,
     at: now.toISOString(),
     actor: intent.cause.actor,
+    via: intent.cause.via,
     deliveryId: intent.cause.deliveryId,
   };
 }

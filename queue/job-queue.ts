@@ -1,8 +1,12 @@
+import type { Via } from "../core/principal.ts";
+
 export type JobType = "deploy" | "destroy";
 
 export interface JobReason {
-  /** Who asked: a GitHub login, `stackfork` for the platform itself. */
+  /** Who asked: a GitHub login, `token:<name>`, `api-token`, `stackfork` for the platform itself. */
   actor?: string;
+  /** How they asked: `page`, `api`, `cli`, `github` (the intent's cause). */
+  via?: Via;
   deliveryId?: string;
   message: string;
 }

@@ -15,6 +15,7 @@ export function compactHistoryEvent(stored: StoredHistoryEvent): HistoryEvent {
     type: stored.type,
     message: stored.message,
     ...(stored.actor !== undefined && { actor: stored.actor }),
+    ...(stored.via !== undefined && { via: stored.via }),
     ...(stored.deliveryId !== undefined && { deliveryId: stored.deliveryId }),
     ...(stored.jobId !== undefined && { jobId: stored.jobId }),
     ...(stored.commitSha !== undefined && { commitSha: stored.commitSha }),

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { EnvironmentKind, EnvironmentStatus } from "../core/environment.ts";
 import type { HistoryEventType } from "../core/history-event.ts";
+import type { Via } from "../core/principal.ts";
 import type { GroupCommit } from "../sqlite/create-group-commit.ts";
 
 export interface EnvironmentRow {
@@ -35,6 +36,7 @@ export interface HistoryEventRow {
   type: HistoryEventType;
   message: string;
   actor: string | null;
+  via: Via | null;
   delivery_id: string | null;
   job_id: string | null;
   commit_sha: string | null;
@@ -74,8 +76,8 @@ export function prepareSqliteRegistryStatements(db: Database.Database) {
       "SELECT status, count(*) AS count FROM environments GROUP BY status",
     ),
     insertEvent: db.prepare<[Omit<HistoryEventRow, "id">]>(
-      `INSERT INTO history_events (environment_id, at, type, message, actor, delivery_id, job_id, commit_sha, duration_ms, error_code)
-       VALUES (@environment_id, @at, @type, @message, @actor, @delivery_id, @job_id, @commit_sha, @duration_ms, @error_code)`,
+      `INSERT INTO history_events (environment_id, at, type, message, actor, via, delivery_id, job_id, commit_sha, duration_ms, error_code)
+       VALUES (@environment_id, @at, @type, @message, @actor, @via, @delivery_id, @job_id, @commit_sha, @duration_ms, @error_code)`,
     ),
     eventsOfEnvironment: db.prepare<[string, number], HistoryEventRow>(
       `SELECT * FROM (SELECT * FROM history_events WHERE environment_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`,

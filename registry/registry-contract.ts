@@ -385,6 +385,7 @@ export function describeRegistryContract(
           type: "deploy_requested",
           message: "push to hist",
           actor: "octocat",
+          via: "github",
           deliveryId: "d-1",
           commitSha: "b".repeat(40),
         });
@@ -411,6 +412,7 @@ export function describeRegistryContract(
           type: "deploy_requested",
           message: "push to hist",
           actor: "octocat",
+          via: "github",
           deliveryId: "d-1",
           commitSha: "b".repeat(40),
         });

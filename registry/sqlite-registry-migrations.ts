@@ -137,4 +137,6 @@ export const sqliteRegistryMigrations: readonly string[] = [
     detail_json TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 9: how a change was asked for (issue 22): page, api, cli, github.
+  "ALTER TABLE history_events ADD COLUMN via TEXT;",
 ];

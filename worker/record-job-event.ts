@@ -24,6 +24,7 @@ export async function recordJobEvent(
     type,
     message,
     actor: job.reason.actor,
+    via: job.reason.via,
     deliveryId: job.reason.deliveryId,
     jobId: job.id,
     commitSha: extra.commitSha ?? job.commitSha,
