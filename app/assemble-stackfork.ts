@@ -1,5 +1,8 @@
 import path from "node:path";
+import { createPermissionCheck } from "../access/check-permission.ts";
 import { createPersonSessions } from "../access/create-person-sessions.ts";
+import { createRepositoryPermissionReader } from "../access/read-repository-permission.ts";
+import { createTeamMembershipReader } from "../access/read-team-membership.ts";
 import { parseS3StateUrl } from "../aws/parse-pulumi-urls.ts";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
@@ -340,6 +343,15 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
           sessions: createPersonSessions({ store: registry, now }),
         }
       : undefined,
+    /** What people and named tokens may do (issue 22): people by their GitHub permission, cached briefly. */
+    permissions: createPermissionCheck({
+      readPermission: github && createRepositoryPermissionReader(github),
+      readTeamMembership:
+        github && createTeamMembershipReader({ client: github, repositories: config.repositories.map((r) => r.name) }),
+      adminTeam: config.adminTeam,
+      repositories: config.repositories.map((r) => r.name),
+      now,
+    }),
     /** Every stack of the environments' Pulumi backend (orphan reports). */
     listStacks: async () => {
       const { listBackendStacks, options } = await backend();

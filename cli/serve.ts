@@ -95,6 +95,7 @@ export async function serve(config: StackforkConfig): Promise<void> {
       presentEnvironment: addresses.present,
       shareLinks,
       signIn: parts.signIn,
+      permissions: parts.permissions,
     },
     intake: parts.intakeDeps(() => worker.wake()),
   });

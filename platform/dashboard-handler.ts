@@ -32,6 +32,7 @@ export function createDashboardHandler(env: NodeJS.ProcessEnv) {
         // The reaper's schedule reconciles; here the status, and a run on demand.
         reconciler: await runtime.createReconciler(),
         signIn: runtime.signIn,
+        permissions: runtime.permissions,
         now: runtime.now,
       },
       // GitHub's deliveries go to the webhook function; here the route refuses what it cannot verify.
