@@ -72,9 +72,13 @@ form.stack { display: grid; gap: .9rem; max-width: 32rem; }
 form.stack .hint { color: var(--muted); font-size: .85rem; }
 /* Cost (issue 21): figures right-aligned, an estimate marked in words, the daily chart's bars. */
 .num { text-align: right; font-variant-numeric: tabular-nums; }
-abbr.cost { text-decoration: underline dotted; cursor: help; font-variant-numeric: tabular-nums; }
-.estimated { display: inline-block; font-size: .75rem; border: 1px solid #7d4e00; color: #7d4e00; background: #fff8c5; border-radius: 999px; padding: 0 .4rem; }
+abbr.cost { text-decoration: underline dotted; cursor: help; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.estimated { display: inline-block; font-size: .7rem; border: 1px solid #7d4e00; color: #7d4e00; background: #fff8c5; border-radius: 999px; padding: 0 .4rem; }
 .idle { font-size: .85rem; }
+/* The list's twelfth column: as narrow as its figures, so the table still fits 80rem. */
+td[data-label="Cost, 30 days"] { min-width: 4.5rem; padding-left: .25rem; padding-right: .25rem; font-size: .9rem; }
+td[data-label="Cost, 30 days"] .idle { font-size: .8rem; }
+td[data-label="Cost, 30 days"] .figure { white-space: nowrap; }
 .sorts { white-space: nowrap; }
 .totals-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1rem; }
 figure.cost-chart { margin: 1rem 0 .5rem; max-width: 40rem; }

@@ -1,6 +1,6 @@
 import type { EnvironmentCost } from "../core/environment-cost.ts";
-import { html, type SafeHtml } from "../web/html.ts";
 import { formatUsd } from "../core/format-usd.ts";
+import { html, type SafeHtml } from "../web/html.ts";
 
 /**
  * An environment's cost in the list: the last 30 days, with its idle cost per month beside it; the
@@ -18,12 +18,12 @@ export function renderCostCell(cost: EnvironmentCost | null | undefined): SafeHt
     `measured ${cost.measuredAt}`,
     ...(cost.estimated ? ["estimated: what the same traffic would cost on AWS"] : []),
   ].join("; ");
-  return html`<abbr class="cost" title="${figures}">${formatUsd(cost.last30dUsd)}</abbr>${
-    cost.estimated ? html` <span class="estimated">estimated</span>` : ""
-  }<br><span class="muted idle">${renderIdle(cost.idleMonthlyUsd)}</span>`;
-}
-
-/** Idle per month; exactly zero says so in words, since that is the point of a serverless copy. */
-export function renderIdle(idleMonthlyUsd: number): SafeHtml {
-  return idleMonthlyUsd === 0 ? html`idle $0/month: idle costs nothing` : html`idle ${formatUsd(idleMonthlyUsd)}/month`;
+  // Short lines that may wrap: the list has eleven other columns to share the width with.
+  const idle =
+    cost.idleMonthlyUsd === 0
+      ? html`idle costs nothing`
+      : html`idle <span class="figure">${formatUsd(cost.idleMonthlyUsd)}</span><wbr>/mo`;
+  return html`<abbr class="cost" title="${figures}">${formatUsd(cost.last30dUsd)}</abbr><br><span class="muted idle">${idle}</span>${
+    cost.estimated ? html`<br><span class="estimated">estimated</span>` : ""
+  }`;
 }

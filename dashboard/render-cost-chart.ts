@@ -1,6 +1,6 @@
 import type { CostDetail } from "../core/environment-cost.ts";
-import { html, type SafeHtml } from "../web/html.ts";
 import { formatUsd } from "../core/format-usd.ts";
+import { html, type SafeHtml } from "../web/html.ts";
 
 const WIDTH = 600;
 const HEIGHT = 160;

@@ -1,7 +1,6 @@
 import type { CostDetail, EnvironmentCost, Usage } from "../core/environment-cost.ts";
-import { html, type SafeHtml } from "../web/html.ts";
 import { formatUsd } from "../core/format-usd.ts";
-import { renderIdle } from "./render-cost-cell.ts";
+import { html, type SafeHtml } from "../web/html.ts";
 import { renderCostChart } from "./render-cost-chart.ts";
 
 /**
@@ -56,4 +55,9 @@ function bytes(value: number): string {
   if (value < 1024 ** 2) return `${(value / 1024).toFixed(1)} KiB`;
   if (value < 1024 ** 3) return `${(value / 1024 ** 2).toFixed(1)} MiB`;
   return `${(value / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** Idle per month; exactly zero says so in words, since that is the point of a serverless copy. */
+function renderIdle(idleMonthlyUsd: number): SafeHtml {
+  return idleMonthlyUsd === 0 ? html`$0/month: idle costs nothing` : html`${formatUsd(idleMonthlyUsd)}/month`;
 }

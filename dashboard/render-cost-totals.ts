@@ -1,5 +1,5 @@
-import { html, type SafeHtml } from "../web/html.ts";
 import { formatUsd } from "../core/format-usd.ts";
+import { html, type SafeHtml } from "../web/html.ts";
 import type { CostTotal } from "./sum-environment-costs.ts";
 
 export interface CostTotalsView {

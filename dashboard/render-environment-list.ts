@@ -170,7 +170,7 @@ function renderRow(e: Environment, now: Date): SafeHtml {
 <td data-label="Age">${renderTime(e.createdAt, now)}</td>
 <td data-label="Last deploy">${e.lastDeployMs === undefined ? html`<span class="muted">—</span>` : formatDuration(e.lastDeployMs)}</td>
 <td data-label="Expires">${renderTime(e.expiresAt, now, "in")}</td>
-<td data-label="Cost, 30 days" class="nowrap">${renderCostCell(e.cost)}</td>
+<td data-label="Cost, 30 days">${renderCostCell(e.cost)}</td>
 </tr>`;
 }
 

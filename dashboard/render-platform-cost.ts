@@ -1,7 +1,7 @@
+import { formatUsd } from "../core/format-usd.ts";
 import type { PlatformActivity } from "../cost/count-platform-activity.ts";
 import type { PlatformCost } from "../cost/price-platform-activity.ts";
 import { html, type SafeHtml } from "../web/html.ts";
-import { formatUsd } from "../core/format-usd.ts";
 
 export interface PlatformCostView {
   activity: PlatformActivity;
