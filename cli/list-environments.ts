@@ -1,12 +1,13 @@
 import type { Environment } from "../core/environment.ts";
 import { isStackforkError } from "../core/errors.ts";
 import type { BehindEnvironment, ReconciliationStatus } from "../reconciliation/create-github-reconciler.ts";
+import { COST_HEADER, formatCostCells } from "./format-cost-cells.ts";
 import { requestApi } from "./request-api.ts";
 
 /** `stackfork ls`: a table of environments, or the API's JSON with --json. */
 export async function listEnvironments(
   serverUrl: string,
-  options: { json: boolean; all: boolean; token?: string },
+  options: { json: boolean; all: boolean; cost?: boolean; token?: string },
 ): Promise<number> {
   const environments: Environment[] = [];
   let cursor: string | undefined;
@@ -46,6 +47,19 @@ export async function listEnvironments(
       ? `${e.url ?? ""} (stack ${e.outputs.stackName})`.trimStart()
       : (e.url ?? ""),
   ]);
+  if (options.cost) {
+    // Issue 21: the measured figures, before the URL (the widest column).
+    const withCost = rows.map((row, i) => [
+      ...row.slice(0, -1),
+      ...formatCostCells(environments[i]?.cost),
+      ...row.slice(-1),
+    ]);
+    printTable(
+      ["NAME", "KIND", "REPOSITORY", "BRANCH/PR", "STATUS", "COMMIT", "EXPIRES", ...COST_HEADER, "URL"],
+      withCost,
+    );
+    return 0;
+  }
   printTable(["NAME", "KIND", "REPOSITORY", "BRANCH/PR", "STATUS", "COMMIT", "EXPIRES", "URL"], rows);
   return 0;
 }

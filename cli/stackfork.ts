@@ -14,6 +14,7 @@ import {
   wait,
 } from "./command-line.ts";
 import { configCommands } from "./config-commands.ts";
+import { costCommands } from "./cost-commands.ts";
 import { createProgress } from "./create-progress.ts";
 import { followLogs } from "./follow-logs.ts";
 import { listEnvironments } from "./list-environments.ts";
@@ -31,7 +32,8 @@ const usage = `stackfork: a copy of your serverless stack for every branch, pull
 Usage:
   stackfork serve                          webhook intake + worker + dashboard + API, embedded
   stackfork login | logout                 sign in with GitHub (device flow) and act as yourself; sign out
-  stackfork ls [--json] [--all]            environments of a running server
+  stackfork ls [--json] [--all] [--cost]   environments of a running server
+  stackfork cost [--by repository|owner]   what the live environments cost, per repository or owner
   stackfork logs <env> [--follow]          engine log of an environment's jobs
   stackfork orphans [--json]               stacks and tagged cloud resources without a live environment, and the reverse
   stackfork reconcile [--dry-run]          reconcile with GitHub now (branches, PRs, missed deliveries)
@@ -71,13 +73,15 @@ const commands: Record<string, Command> = {
     },
   },
   ls: {
-    help: `stackfork ls [--json] [--all]
-  Lists the environments of the server at STACKFORK_URL. --json: the API's JSON. --all: with destroyed ones.`,
-    options: { json: { type: "boolean" }, all: { type: "boolean" } },
+    help: `stackfork ls [--json] [--all] [--cost]
+  Lists the environments of the server at STACKFORK_URL. --json: the API's JSON. --all: with destroyed ones.
+  --cost: what each costs as last measured (idle per month, 24 h, 30 days, life, always on; ~ an estimate).`,
+    options: { json: { type: "boolean" }, all: { type: "boolean" }, cost: { type: "boolean" } },
     run: (args, config) =>
       listEnvironments(config.serverUrl, {
         json: args.values.json === true,
         all: args.values.all === true,
+        cost: args.values.cost === true,
         token: readToken(config),
       }),
   },
@@ -131,6 +135,7 @@ const commands: Record<string, Command> = {
   ...simulateCommands,
   ...shareCommands,
   ...loginCommands,
+  ...costCommands,
 };
 
 const groups: Record<string, string> = {
