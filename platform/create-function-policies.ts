@@ -59,7 +59,11 @@ export function createFunctionPolicies(
         listState(bucket.arn),
         putUploads(bucket.arn),
         useKeyThroughS3(keyArn, bucket.arn, region, ["kms:GenerateDataKey"]),
-        readSecrets([secrets.apiToken.arn, secrets.github.arn]),
+        readSecrets([
+          secrets.apiToken.arn,
+          secrets.github.arn,
+          ...(secrets.githubOAuthClientSecret ? [secrets.githubOAuthClientSecret.arn] : []),
+        ]),
         findTaggedResources(),
       ]),
     ],

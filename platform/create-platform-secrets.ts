@@ -7,6 +7,8 @@ export interface PlatformSecrets {
   apiToken: aws.secretsmanager.Secret;
   /** The App's private key (PEM) with `stackfork:githubAppId`, else a token. */
   github: aws.secretsmanager.Secret;
+  /** The sign-in client's secret, with `stackfork:githubOAuthClientId`. */
+  githubOAuthClientSecret?: aws.secretsmanager.Secret;
 }
 
 /**
@@ -30,5 +32,11 @@ export function createPlatformSecrets(
     github: settings.githubAppId
       ? secret("github-app-private-key", `The private key (PEM) of GitHub App ${settings.githubAppId}.`)
       : secret("github-token", "A GitHub token stackfork acts with (no stackfork:githubAppId is set)."),
+    ...(settings.githubOAuthClientId && {
+      githubOAuthClientSecret: secret(
+        "github-oauth-client-secret",
+        `The client secret of GitHub sign-in client ${settings.githubOAuthClientId}.`,
+      ),
+    }),
   };
 }

@@ -27,7 +27,17 @@ export function describeFunctionEnvironment(deps: {
   };
   return {
     webhook: { ...common, GITHUB_WEBHOOK_SECRET_ARN: secrets.webhookSecret.arn },
-    dashboard: { ...common, STACKFORK_API_TOKEN_ARN: secrets.apiToken.arn },
+    dashboard: {
+      ...common,
+      STACKFORK_API_TOKEN_ARN: secrets.apiToken.arn,
+      // Sign-in with GitHub happens on the dashboard alone.
+      ...(settings.githubOAuthClientId &&
+        secrets.githubOAuthClientSecret && {
+          GITHUB_OAUTH_CLIENT_ID: settings.githubOAuthClientId,
+          GITHUB_OAUTH_CLIENT_SECRET_ARN: secrets.githubOAuthClientSecret.arn,
+        }),
+      ...(settings.githubWebUrl && { GITHUB_WEB_URL: settings.githubWebUrl }),
+    },
     worker: {
       ...common,
       STACKFORK_DEPLOYER_ROLE_ARN: copyAccess.deployer.arn,

@@ -21,6 +21,13 @@ export interface PlatformConfig {
   /** `stackfork:alarmEmail`: subscribed to the alarm topic (AWS mails a confirmation link first). */
   alarmEmail?: string;
   /**
+   * `stackfork:githubOAuthClientId`: people sign in to the dashboard with GitHub through this client
+   * (an OAuth App's, or the GitHub App's own); its secret is a secret to fill.
+   */
+  githubOAuthClientId?: string;
+  /** `stackfork:githubWebUrl`: GitHub Enterprise's web address for sign-in. @default "https://github.com" */
+  githubWebUrl?: string;
+  /**
    * `stackfork:config`: the object a `stackfork.config.json` holds (repositories, ...), validated here
    * by the same loader the functions use, then passed to them as JSON. A repository without a
    * `target` gets `aws`: a Lambda worker has no machine to run local copies on.
@@ -73,6 +80,11 @@ export function readPlatformConfig(config: pulumi.Config): PlatformConfig {
     problems.push(`stackfork:githubAppId must be the App's numeric id: got ${JSON.stringify(githubAppId)}`);
   }
   const alarmEmail = config.get("alarmEmail");
+  const githubOAuthClientId = config.get("githubOAuthClientId");
+  const githubWebUrl = config.get("githubWebUrl");
+  if (githubWebUrl !== undefined && !/^https?:\/\/\S+$/.test(githubWebUrl)) {
+    problems.push(`stackfork:githubWebUrl must be an http(s) URL: got ${JSON.stringify(githubWebUrl)}`);
+  }
   const { configJson, repositories, nameMaxLength } = readFunctionsConfig(config, problems);
   const copyPrefixes = readCopyNamePrefixes(repositories, nameMaxLength, prefix, problems);
   if (problems.length > 0) {
@@ -86,6 +98,8 @@ export function readPlatformConfig(config: pulumi.Config): PlatformConfig {
     workerMemoryMb,
     ...(githubAppId !== undefined && { githubAppId }),
     ...(alarmEmail !== undefined && { alarmEmail }),
+    ...(githubOAuthClientId !== undefined && { githubOAuthClientId }),
+    ...(githubWebUrl !== undefined && { githubWebUrl }),
     configJson,
     copyNamePrefixes: Object.freeze(copyPrefixes),
   });

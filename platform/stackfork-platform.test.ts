@@ -118,6 +118,7 @@ beforeAll(async () => {
     "stackfork:reaperSchedule": "rate(10 minutes)",
     "stackfork:workerMaxConcurrency": "3",
     "stackfork:githubAppId": "12345",
+    "stackfork:githubOAuthClientId": "Iv1.platformsignin01",
     "stackfork:alarmEmail": "oncall@example.com",
     "stackfork:config": JSON.stringify({
       repositories: [{ name: "acme/shop" }, { name: "acme/Billing_API", ttlHours: 24 }],
@@ -192,7 +193,7 @@ describe("the platform program (Pulumi mocks)", () => {
       "aws:s3/bucketObjectv2:BucketObjectv2": 1,
       "aws:dynamodb/table:Table": 2,
       "aws:sqs/queue:Queue": 2,
-      "aws:secretsmanager/secret:Secret": 3,
+      "aws:secretsmanager/secret:Secret": 4,
       "aws:cloudwatch/logGroup:LogGroup": 4,
       "aws:iam/role:Role": 6,
       "aws:iam/rolePolicy:RolePolicy": 6,
@@ -217,6 +218,7 @@ describe("the platform program (Pulumi mocks)", () => {
       GITHUB_WEBHOOK_SECRET_ARN: secretArn("github-webhook-secret"),
       STACKFORK_API_TOKEN_ARN: secretArn("api-token"),
       GITHUB_APP_PRIVATE_KEY_ARN: secretArn("github-app-private-key"),
+      GITHUB_OAUTH_CLIENT_SECRET_ARN: secretArn("github-oauth-client-secret"),
     });
     expect(outputs.dlqAlarm).toBe(`${PREFIX}-wake-dlq-not-empty`);
     expect(outputs.stateUrl).toBe(`s3://${PREFIX}-state-20260101?region=${REGION}`);
@@ -337,6 +339,7 @@ describe("the platform program (Pulumi mocks)", () => {
     expect(names.sort()).toEqual([
       `${PREFIX}/api-token`,
       `${PREFIX}/github-app-private-key`,
+      `${PREFIX}/github-oauth-client-secret`,
       `${PREFIX}/github-webhook-secret`,
     ]);
     for (const secret of resourcesOf("aws:secretsmanager/secret:Secret")) {
@@ -409,7 +412,13 @@ describe("the platform program (Pulumi mocks)", () => {
     };
     const variables = (which: string) => fn(which).inputs.environment.variables;
     expect(variables("webhook")).toEqual({ ...common, GITHUB_WEBHOOK_SECRET_ARN: secretArn("github-webhook-secret") });
-    expect(variables("dashboard")).toEqual({ ...common, STACKFORK_API_TOKEN_ARN: secretArn("api-token") });
+    // Sign-in with GitHub: its client id, and its secret to the dashboard alone.
+    expect(variables("dashboard")).toEqual({
+      ...common,
+      STACKFORK_API_TOKEN_ARN: secretArn("api-token"),
+      GITHUB_OAUTH_CLIENT_ID: "Iv1.platformsignin01",
+      GITHUB_OAUTH_CLIENT_SECRET_ARN: secretArn("github-oauth-client-secret"),
+    });
     expect(variables("worker")).toEqual({
       ...common,
       STACKFORK_DEPLOYER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/${PREFIX}-deployer`,
@@ -420,6 +429,18 @@ describe("the platform program (Pulumi mocks)", () => {
       // Lambda's limit: 4 KB of variables, names and values together.
       const size = Object.entries(variables(which)).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
       expect(size).toBeLessThan(4096);
+    }
+  });
+
+  it("lets the dashboard alone read the sign-in client's secret", async () => {
+    const readable = async (which: string) => {
+      const statements = statementsOf(policyOf(which));
+      const read = statements.find((statement) => statement.Sid === "ReadSecrets") as Statement;
+      return resourcesOfStatement(read).map((arn) => arn.split(":secret:")[1]);
+    };
+    expect(await readable("dashboard")).toContain(`${PREFIX}/github-oauth-client-secret-AbCdEf`);
+    for (const which of ["webhook", "worker", "reaper"]) {
+      expect(await readable(which)).not.toContain(`${PREFIX}/github-oauth-client-secret-AbCdEf`);
     }
   });
 

@@ -86,10 +86,11 @@ export class StackforkPlatform extends pulumi.ComponentResource {
 
     this.webhookUrl = urls.webhook;
     this.dashboardUrl = urls.dashboard;
-    this.secretsToFill = pulumi.output({
+    this.secretsToFill = pulumi.output<Record<string, pulumi.Input<string>>>({
       [githubSecretEnv(settings)]: secrets.github.arn,
       GITHUB_WEBHOOK_SECRET_ARN: secrets.webhookSecret.arn,
       STACKFORK_API_TOKEN_ARN: secrets.apiToken.arn,
+      ...(secrets.githubOAuthClientSecret && { GITHUB_OAUTH_CLIENT_SECRET_ARN: secrets.githubOAuthClientSecret.arn }),
     });
     this.dlqAlarmName = alarm.name;
     this.alarmTopicArn = topic.arn;
