@@ -16,6 +16,31 @@ function configError(fn: () => unknown): StackforkError {
 }
 
 describe("loadConfig", () => {
+  it("turns sign-in with GitHub on with a client id and secret, both or neither; the web URL defaults to github.com", () => {
+    expect(load({}).signIn).toBeUndefined();
+    expect(load({ GITHUB_OAUTH_CLIENT_ID: "Iv1.abc", GITHUB_OAUTH_CLIENT_SECRET: "s3cret" }).signIn).toEqual({
+      clientId: "Iv1.abc",
+      clientSecret: "s3cret",
+      webUrl: "https://github.com",
+    });
+    const enterprise = load({
+      GITHUB_OAUTH_CLIENT_ID: "Iv1.abc",
+      GITHUB_OAUTH_CLIENT_SECRET_ARN: "arn:aws:secretsmanager:us-east-1:1:secret:x",
+      GITHUB_WEB_URL: "https://ghe.acme.dev/",
+    });
+    expect(enterprise.signIn).toEqual({ clientId: "Iv1.abc", clientSecret: undefined, webUrl: "https://ghe.acme.dev" });
+    expect(enterprise.secretArns.githubOAuthClientSecret).toBe("arn:aws:secretsmanager:us-east-1:1:secret:x");
+    expect(configError(() => load({ GITHUB_OAUTH_CLIENT_ID: "Iv1.abc" })).message).toContain(
+      "GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET",
+    );
+  });
+
+  it("keeps stackfork login's token under the XDG config dir, or STACKFORK_CREDENTIALS", () => {
+    expect(load({ HOME: "/home/mona" }).credentialsFile).toBe("/home/mona/.config/stackfork/credentials.json");
+    expect(load({ XDG_CONFIG_HOME: "/xdg" }).credentialsFile).toBe("/xdg/stackfork/credentials.json");
+    expect(load({ STACKFORK_CREDENTIALS: "creds.json" }).credentialsFile).toBe("/srv/app/creds.json");
+  });
+
   it("uses the contract's defaults with no file", () => {
     const config = load({});
     expect(config).toMatchObject({ port: 8080, host: "127.0.0.1", dataDir: "/srv/app/.stackfork", repositories: [] });
