@@ -12,6 +12,7 @@ const needsAwsEmulator = [
   "test/docker-compose.test.ts",
   "app/assemble-stackfork.test.ts",
   "cli/sandbox-up.test.ts",
+  "cost/cloudwatch-usage-source.test.ts",
   "dashboard/register-upload-routes.test.ts",
   "provisioner/s3-backend.test.ts",
   "queue/aws-job-queue.test.ts",
