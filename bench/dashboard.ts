@@ -15,14 +15,21 @@ import { percentile } from "./summarize-times.ts";
  * in every status and kind. Requests are sequential, over a loopback keep-alive socket. Server time
  * is fastify's own `reply.elapsedTime`; RSS is the server process's, sampled every 20 ms.
  *
- *   npm run bench:dashboard -- [--environments 10000] [--requests 400]
+ * With `--costs` (issue 21) nine environments in ten carry a measured cost (saved through the
+ * registry's cost store, with its 30-day detail): the list shows the cost column and the totals
+ * per repository and owner, and two routes are added: the list in cost order and an environment's
+ * page with its daily chart.
+ *
+ *   npm run bench:dashboard -- [--environments 10000] [--requests 400] [--costs]
  */
 const { values } = parseArgs({
   options: {
     environments: { type: "string", default: "10000" },
     requests: { type: "string", default: "400" },
+    costs: { type: "boolean", default: false },
   },
 });
+const withCosts = values.costs;
 const total = Number(values.environments);
 const requests = Number(values.requests);
 const WARMUP = 50;
@@ -54,7 +61,9 @@ try {
   );
   const started = await nextMessage<{ port: number; rss: number }>(child);
   const baseUrl = `http://127.0.0.1:${started.port}`;
+  const firstStarted = performance.now();
   const firstPage = await (await fetch(`${baseUrl}/`)).text();
+  const firstMs = performance.now() - firstStarted;
   const nextCursor = /href="\/\?cursor=([^"]+)" rel="next"/.exec(firstPage)?.[1];
   const routes = [
     "/",
@@ -64,6 +73,9 @@ try {
     "/?owner=dev-70",
     "/?q=task-42",
     "/api/environments?limit=100",
+    ...(withCosts
+      ? ["/?sort=cost", `/environments/${[...firstPage.matchAll(/href="\/environments\/([^"]+)"/g)][1]?.[1]}`]
+      : []),
   ];
   const loadBefore = loadavg()[0] ?? 0;
   const rows: string[] = [];
@@ -91,8 +103,9 @@ try {
 
   console.log(`machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? "?"}), Node ${process.version}`);
   console.log(
-    `environments: ${total} (seeded in ${seedSeconds.toFixed(1)} s); ${requests} sequential requests per route after ${WARMUP} warm-up`,
+    `environments: ${total}${withCosts ? ", 9 in 10 with a measured cost" : ""} (seeded in ${seedSeconds.toFixed(1)} s); ${requests} sequential requests per route after ${WARMUP} warm-up`,
   );
+  console.log(`first \`/\` after start (client, the totals summed when shown): ${fmt(firstMs)}`);
   console.log(`load average before/after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)}\n`);
   console.log("| route | server p50 | server p99 | client p50 | body |\n| --- | --- | --- | --- | --- |");
   console.log(rows.join("\n"));
@@ -135,6 +148,7 @@ async function seed(): Promise<number> {
             : { status };
       await registry.updateEnvironment(env.id, patch, at);
     }
+    if (withCosts && i % 10 !== 9) await saveCost(registry, env.id, i, at);
   }
   await registry.close();
   return (performance.now() - t0) / 1000;
@@ -169,4 +183,40 @@ function fmt(ms: number): string {
 
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+/** A measurement as the maintenance run saves one: figures from sub-cent to dollars, 30 days of detail. */
+async function saveCost(registry: ReturnType<typeof createSqliteRegistry>, id: string, i: number, at: Date) {
+  const usage = {
+    lambdaRequests: i * 3,
+    lambdaGbSeconds: i * 0.01,
+    apiRequests: i * 3,
+    dynamoReadUnits: i,
+    dynamoWriteUnits: i / 2,
+    logIngestedBytes: i * 200,
+  };
+  const daily = Array.from({ length: 30 }, (_, d) => ({
+    day: new Date(at.getTime() - (29 - d) * 86_400_000).toISOString().slice(0, 10),
+    usd: ((i * (d + 1)) % 97) / 10_000,
+  }));
+  const last30dUsd = daily.reduce((sum, d) => sum + d.usd, 0);
+  await registry.saveCost(
+    id,
+    {
+      idleMonthlyUsd: i % 3 === 0 ? 0 : (i % 50) / 100_000,
+      last24hUsd: daily[29]?.usd ?? 0,
+      last30dUsd,
+      lifeUsd: last30dUsd * 1.5,
+      alwaysOnMonthlyUsd: 3.07,
+      estimated: i % 2 === 0,
+      measuredAt: at.toISOString(),
+    },
+    {
+      daily,
+      last24h: usage,
+      last30d: usage,
+      stored: { dynamoBytes: i * 100, logBytes: i * 50, stateBytes: 20_000 },
+      pricedWith: { region: "us-east-1", takenAt: "2026-12-07" },
+    },
+  );
 }

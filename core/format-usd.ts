@@ -1,5 +1,7 @@
 /** Below this a figure is shown as "under" it: more digits would only be noise. */
 const SMALLEST_SHOWN = 0.000001;
+/** Built once: `toLocaleString` with options builds a formatter per call (tens of µs; a list shows hundreds). */
+const CENTS = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /**
  * US dollars for people: `$0` for exactly nothing, cents from a cent up (`$12.34`, `$1,204.50`),
@@ -11,7 +13,7 @@ export function formatUsd(usd: number): string {
   if (usd < 0) return `-${formatUsd(-usd)}`;
   if (usd === 0) return "$0";
   if (usd >= 0.01) {
-    return `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+    return `$${CENTS.format(usd)}`;
   }
   if (usd < SMALLEST_SHOWN) return `<$${SMALLEST_SHOWN.toFixed(6)}`;
   // Two significant digits, trailing zeros dropped: 0.00030 -> 0.0003.

@@ -90,6 +90,38 @@ describe("cost on the dashboard", () => {
     expect(rowOf("no owner (branches, pull requests)")).toContain("$1.25");
   });
 
+  it("shows the ten costliest owners and links to the rest; no totals before any measurement", async () => {
+    for (let i = 0; i < 11; i++) {
+      const owner = `dev-${i}`;
+      const { id } = await seedEnvironment(
+        h.registry,
+        { kind: "sandbox", repository: "acme/api", owner, branch: "main" },
+        "ready",
+        h.now(),
+      );
+      await seedCost(h.registry, id, { measuredAt: h.now().toISOString(), last30dUsd: 0.1 + i / 100 });
+    }
+    const page = await h.app.inject("/");
+    expect(page.body).toContain('Per owner: the 10 costliest of 13 (<a href="/api/cost?by=owner">all of them</a>)');
+    expect(page.body).toContain('<th scope="row">dev-10</th>');
+    expect(page.body).not.toContain('<th scope="row">dev-0</th>');
+
+    const empty = await createDashboardHarness();
+    try {
+      await seedEnvironment(
+        empty.registry,
+        { kind: "branch", repository: "acme/api", branch: "new" },
+        "ready",
+        empty.now(),
+      );
+      const fresh = await empty.app.inject("/");
+      expect(fresh.body).toContain("not measured yet");
+      expect(fresh.body).not.toContain("cost-totals-heading");
+    } finally {
+      await empty.close();
+    }
+  });
+
   it("draws the daily cost on the environment's page as an accessible SVG, its figures also as text", async () => {
     const page = await h.app.inject(`/environments/${ids.busy}`);
     expect(page.statusCode).toBe(200);
