@@ -163,6 +163,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     presentEnvironment: dashboard.presentEnvironment,
     repositories: dashboard.repositories,
     signIn: dashboard.signIn,
+    now: dashboard.now,
   });
   await registerPageRoutes(app, {
     registry: reads,

@@ -26,6 +26,7 @@ import { sandboxCommands } from "./sandbox-commands.ts";
 import { readConfigFile, serve } from "./serve.ts";
 import { shareCommands } from "./share-command.ts";
 import { simulateCommands } from "./simulate-commands.ts";
+import { tokenCommands } from "./token-commands.ts";
 
 const usage = `stackfork: a copy of your serverless stack for every branch, pull request and developer
 
@@ -45,6 +46,7 @@ Usage:
   stackfork reseed <env>                   run the repository's seed step again
   stackfork simulate push|delete|pr ...    send a signed GitHub delivery to a running server
   stackfork share <env> [--hours N]        a link that opens a preview without the API token
+  stackfork token create|revoke|ls         named tokens for machines, each with its scopes (admins)
   stackfork aws bootstrap                  create the DynamoDB tables, SQS queues, bucket and key
   stackfork <command> --help
 
@@ -136,6 +138,7 @@ const commands: Record<string, Command> = {
   ...shareCommands,
   ...loginCommands,
   ...costCommands,
+  ...tokenCommands,
 };
 
 const groups: Record<string, string> = {
@@ -143,6 +146,7 @@ const groups: Record<string, string> = {
   sandbox: "stackfork sandbox up|down [options]   (stackfork sandbox up --help)",
   config: "stackfork config set|ls <env> ...   (stackfork config set --help)",
   simulate: "stackfork simulate push|delete|pr [options]   (stackfork simulate push --help)",
+  token: "stackfork token create|revoke|ls ...   (stackfork token create --help)",
 };
 
 async function main(argv: string[]): Promise<number> {

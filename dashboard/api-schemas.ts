@@ -82,6 +82,10 @@ export const idParamsSchema = {
 export const errorResponses = {
   400: { ...errorSchema, description: "Bad input: `error.message` says what to fix." },
   401: { ...errorSchema, description: "No or wrong `Authorization: Bearer <token>`." },
+  403: {
+    ...errorSchema,
+    description: "FORBIDDEN: known, but not allowed (read access only, or not an admin, or a token's scope).",
+  },
   404: { ...errorSchema, description: "No such environment." },
 } as const;
 

@@ -523,6 +523,12 @@ describe("the JSON API", () => {
           "DELETE /api/environments/{id}/share",
           "GET /api/cost",
           "GET /api/environments/{id}/cost",
+          "POST /api/login/device",
+          "POST /api/login/device/token",
+          "POST /api/logout",
+          "POST /api/tokens",
+          "GET /api/tokens",
+          "DELETE /api/tokens/{name}",
         ].sort(),
       );
       const create = document.paths["/api/environments"].post;

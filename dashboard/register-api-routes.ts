@@ -17,6 +17,7 @@ import { registerOpenApiDocumentRoute } from "./register-openapi-document-route.
 import { registerOrphanRoutes } from "./register-orphan-routes.ts";
 import { registerReconciliationRoutes } from "./register-reconciliation-routes.ts";
 import { registerShareRoutes, type ShareRouteDeps } from "./register-share-routes.ts";
+import { registerTokenRoutes } from "./register-token-routes.ts";
 import { registerUploadRoutes } from "./register-upload-routes.ts";
 import { showCostAsNull } from "./show-cost-as-null.ts";
 
@@ -38,6 +39,8 @@ export interface ApiDeps {
   presentEnvironment?: (environment: Environment) => Environment;
   /** The configured repositories (a CloudFormation repository's config keys are parameter names). @default none */
   repositories?: readonly { name: string; cloudformation?: unknown }[];
+  /** The clock of what the routes record themselves (a named token's creation). @default the system's */
+  now?: () => Date;
   /** `stackfork login` (issue 22); absent: off. */
   signIn?: DeviceLoginDeps["signIn"];
 }
@@ -64,6 +67,7 @@ export async function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): Pr
     registerShareRoutes(api, deps);
     registerCostRoutes(api, deps);
     registerDeviceLoginRoutes(api, deps);
+    registerTokenRoutes(api, deps);
     registerOpenApiDocumentRoute(api, app, deps.access);
   });
 }

@@ -35,6 +35,8 @@ export interface DashboardHarnessOptions {
   httpsOnly?: DashboardOptions["httpsOnly"];
   /** Sign-in with GitHub through this client (the GitHub double's); absent: off. */
   signIn?: GitHubSignInClient;
+  /** What people and named tokens may do (access/check-permission.ts); absent: the server's default. */
+  permissions?: DashboardOptions["permissions"];
 }
 
 /**
@@ -92,6 +94,7 @@ export async function createDashboardHarness(options: DashboardHarnessOptions = 
         client: options.signIn,
         sessions: createPersonSessions({ store: registry, now: () => clock }),
       },
+      permissions: options.permissions,
       apiToken: DASHBOARD_TOKEN,
       readsOpen: options.readsOpen ?? true,
       actions,
