@@ -33,6 +33,8 @@ const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 /** CloudWatch keeps hourly data 455 days (15 months): older usage is lost, not guessed. */
 const MAX_DAYS = 455;
+/** Copies whose stored bytes are read at once (each a few describe calls). */
+const STORED_READS_AT_ONCE = 8;
 /** Lambda's default memory, for a function that cannot be described (gone, or not ours to read). */
 const DEFAULT_MEMORY_MB = 128;
 
@@ -66,8 +68,12 @@ export function createCloudWatchUsageSource(deps: CloudWatchUsageSourceDeps): Us
         queries.push(...own);
       }
       const sums = await fetchDailyMetricSums(deps.cloudwatch, queries, { start, days }, deps.count);
+      // Describe calls are one per resource: a few at once, not 2,000 in a row.
+      const stored = await mapPooled(copies, STORED_READS_AT_ONCE, (copy) =>
+        storedBytesOf(copy, resources.get(copy.id)),
+      );
 
-      for (const copy of copies) {
+      for (const [index, copy] of copies.entries()) {
         const [from, to] = owned.get(copy.id) as [number, number];
         const buckets = Array.from({ length: days }, () => noUsage());
         for (let q = from; q < to; q++) {
@@ -92,7 +98,7 @@ export function createCloudWatchUsageSource(deps: CloudWatchUsageSourceDeps): Us
             day: new Date(bucketEnd(days - 30 + i) - 1).toISOString().slice(0, 10),
             usage,
           })),
-          stored: await storedBytesOf(copy, resources.get(copy.id)),
+          stored: stored[index] as StoredBytes,
           region: deps.region,
           estimated: false,
         });
@@ -128,4 +134,18 @@ export function createCloudWatchUsageSource(deps: CloudWatchUsageSourceDeps): Us
     const stored = await readStoredBytes(deps, own, previous ? undefined : deps.stateObjects?.(copy));
     return previous ? { ...stored, stateBytes: previous.stateBytes } : stored;
   }
+}
+
+/** `map` with at most `limit` calls in flight, results in input order. */
+async function mapPooled<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await map(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
