@@ -59,7 +59,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions) {
 function createServerHandle(child: ChildProcess, baseUrl: string, output: string[]) {
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const api = async <T>(route: string): Promise<T> => {
-    const response = await fetch(`${baseUrl}${route}`);
+    // With the token: reads are closed when people sign in with GitHub (each sees their own).
+    const response = await fetch(`${baseUrl}${route}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
     if (!response.ok) throw new Error(`${route}: HTTP ${response.status}`);
     return (await response.json()) as T;
   };
