@@ -1,4 +1,5 @@
 import type { Environment } from "../core/environment.ts";
+import type { Via } from "../core/principal.ts";
 
 /** A change of an environment worth telling the people on GitHub about. */
 export interface EnvironmentNotice {
@@ -21,6 +22,8 @@ export interface EnvironmentNotice {
    * (`approved`), why an approval was refused (`awaiting_approval`).
    */
   reason?: string;
+  /** Who asked for the change, when a person or a named token did (issue 22): the comment says so. */
+  by?: { actor: string; via: Via };
   jobId?: string;
 }
 

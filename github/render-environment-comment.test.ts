@@ -107,6 +107,19 @@ describe("renderEnvironmentComment", () => {
     expect(hostile.match(/\| \*\*Status\*\*/g)).toHaveLength(1);
   });
 
+  it("says who did the last change when a person or a named token asked, linked, never a mention", () => {
+    const destroyed = render({ phase: "destroyed", by: { actor: "octocat", via: "cli" } });
+    expect(destroyed).toContain("| **Destroyed by** | [@octocat](https://github.com/octocat) (via cli) |");
+    expect(render({ phase: "ready", by: { actor: "token:deploy-bot", via: "api" } })).toContain(
+      "| **Asked by** | token `deploy-bot` (via api) |",
+    );
+    expect(render({ phase: "deploying", by: { actor: "api-token", via: "page" } })).toContain(
+      "| **Asked by** | the API token (via page) |",
+    );
+    // The platform's own work (expiry, reconciliation) names nobody: its reason says why.
+    expect(render({ phase: "destroyed", reason: "expired" })).not.toMatch(/by\*\*/);
+  });
+
   it("names the commit that waits for approval and the command that approves exactly it", () => {
     const body = render({
       phase: "awaiting_approval",

@@ -70,6 +70,8 @@ export function renderEnvironmentComment({ notice, updatedAt, webUrl, logUrl }: 
   // Who opens a preview link and finds it gone learns why: expired, branch deleted, closed...
   const reasonRow = REASON_ROWS[phase];
   if (reasonRow && notice.reason?.trim()) rows.push([reasonRow, tableCell(notice.reason)]);
+  // Who did it (issue 22), when a person or a named token asked: "Destroyed by @octocat (via cli)".
+  if (notice.by) rows.push([phase === "destroyed" ? "Destroyed by" : "Asked by", renderActor(notice.by, webUrl)]);
   // What the copy costs (issue 21), once measured: idle is the serverless argument, said plainly.
   if (environment.cost && phase !== "destroyed") {
     const { idleMonthlyUsd, last24hUsd, estimated } = environment.cost;
@@ -115,6 +117,18 @@ function renderApprovalHelp(sha: string | undefined): string[] {
     lines.push("Comment `/stackfork deploy <commit SHA>`, or add the approval label.");
   }
   return [lines.join("\n")];
+}
+
+/** A GitHub login as a link to its profile, not a mention: each edit of the comment would notify them. */
+function renderActor(by: NonNullable<EnvironmentNotice["by"]>, webUrl: string): string {
+  // core/principal.ts actorOf: a login, `token:<name>`, or `api-token`.
+  const login = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/.test(by.actor) && by.actor !== "api-token" ? by.actor : undefined;
+  const who = login
+    ? `[@${login}](${webUrl}/${login})`
+    : by.actor === "api-token"
+      ? "the API token"
+      : `token \`${by.actor.replace(/^token:/, "").replace(/[^A-Za-z0-9._-]/g, "")}\``;
+  return `${who} (via ${by.via})`;
 }
 
 function renderError(error: { code: string; message: string }, logTail: string[]): string[] {

@@ -8,6 +8,7 @@ import { describeAttempt } from "./describe-attempt.ts";
 import { describeChanges } from "./describe-changes.ts";
 import { recordJobEvent } from "./record-job-event.ts";
 import { seedEnvironment } from "./seed-environment.ts";
+import { whoAsked } from "./who-asked.ts";
 
 export interface DeployEnvironmentDeps {
   registry: Registry;
@@ -35,7 +36,13 @@ export async function deployEnvironment(
     "deploy_started",
     `deploying ${job.commitSha ?? `head of ${environment.branch}`}${attempt}`,
   );
-  notify({ environment: deploying, phase: "deploying", commitSha: job.commitSha, jobId: job.id });
+  notify({
+    environment: deploying,
+    phase: "deploying",
+    commitSha: job.commitSha,
+    jobId: job.id,
+    by: whoAsked(job.reason),
+  });
   const configOverrides = await registry.listConfigOverrides(environment.id);
   const result = await deps.provisioner.deploy({
     environment,
@@ -78,5 +85,5 @@ export async function deployEnvironment(
     `ready at ${result.url ?? "(no url output)"} ${describeChanges(result.changes)}`,
     { durationMs, commitSha: result.commitSha },
   );
-  notify({ environment: ready, phase: "ready", commitSha: result.commitSha, jobId: job.id });
+  notify({ environment: ready, phase: "ready", commitSha: result.commitSha, jobId: job.id, by: whoAsked(job.reason) });
 }

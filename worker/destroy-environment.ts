@@ -7,6 +7,7 @@ import type { Notify } from "./create-notice-chain.ts";
 import { describeAttempt } from "./describe-attempt.ts";
 import { describeChanges } from "./describe-changes.ts";
 import { recordJobEvent } from "./record-job-event.ts";
+import { whoAsked } from "./who-asked.ts";
 
 export interface DestroyEnvironmentDeps {
   registry: Registry;
@@ -36,5 +37,11 @@ export async function destroyEnvironment(
   await recordJobEvent(deps, environment, job, "destroy_succeeded", `destroyed ${describeChanges(result.changes)}`, {
     durationMs: deps.now().getTime() - started,
   });
-  deps.notify({ environment: destroyed, phase: "destroyed", jobId: job.id, reason: job.reason.message });
+  deps.notify({
+    environment: destroyed,
+    phase: "destroyed",
+    jobId: job.id,
+    reason: job.reason.message,
+    by: whoAsked(job.reason),
+  });
 }

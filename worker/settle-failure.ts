@@ -6,6 +6,7 @@ import { recordJobEvent } from "./record-job-event.ts";
 import { type SettleLeaseLostDeps, settleLeaseLost } from "./settle-lease-lost.ts";
 import { type SettleTimeoutDeps, settleTimeout } from "./settle-timeout.ts";
 import type { StopReason } from "./stop-reason.ts";
+import { whoAsked } from "./who-asked.ts";
 
 export interface SettleFailureDeps extends SettleTimeoutDeps, SettleLeaseLostDeps {
   maxAttempts: number;
@@ -90,6 +91,7 @@ export async function settleFailure(
     error: { code: error.code, message: error.message },
     logTail,
     jobId: job.id,
+    by: whoAsked(job.reason),
   });
   await queue.complete(job.id, deps.workerId);
   return "settled";

@@ -4,6 +4,7 @@ import type { Job, JobQueue } from "../queue/job-queue.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Notify } from "./create-notice-chain.ts";
 import { recordJobEvent } from "./record-job-event.ts";
+import { whoAsked } from "./who-asked.ts";
 
 export interface SettleTimeoutDeps {
   registry: Registry;
@@ -54,6 +55,13 @@ export async function settleTimeout(
       errorCode: error.code,
     },
   );
-  deps.notify({ environment: failed, phase: "failed", commitSha: job.commitSha, error, jobId: job.id });
+  deps.notify({
+    environment: failed,
+    phase: "failed",
+    commitSha: job.commitSha,
+    error,
+    jobId: job.id,
+    by: whoAsked(job.reason),
+  });
   await queue.complete(job.id, deps.workerId);
 }

@@ -81,7 +81,8 @@ describe("a copy's config in a browser", () => {
     expect(await page.content()).not.toContain("sk_test_preview_41");
     expect((await h.registry.listEvents(env.id)).at(-1)).toMatchObject({
       type: "deploy_requested",
-      actor: "dashboard",
+      actor: "api-token",
+      via: "page",
     });
     await page.screenshot({ path: path.join(shots, "copy-config.png"), fullPage: true });
 

@@ -109,7 +109,7 @@ describe("a copy's seed and its own config, end to end", () => {
     expect(await countItems(url)).toBe(2000);
     const after = await server.environment(env.id);
     expect(after.events.filter((e) => e.type === "seed_succeeded")).toHaveLength(2);
-    expect(after.events.find((e) => e.type === "seed_requested")).toMatchObject({ actor: "api" });
+    expect(after.events.find((e) => e.type === "seed_requested")).toMatchObject({ actor: "api-token", via: "cli" });
   }, 300_000);
 
   it("a failing seed leaves the copy up and the environment failed with SEED_FAILED and the seed's output", async () => {

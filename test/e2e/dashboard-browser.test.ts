@@ -263,14 +263,19 @@ describe("the dashboard in a browser", () => {
     const requested = (await h.registry.listEvents(id)).at(-1);
     expect(requested).toMatchObject({
       type: "deploy_requested",
-      actor: "dashboard",
+      actor: "api-token",
+      via: "page",
       commitSha: "c0ffee1234567890c0ffee1234567890c0ffee12",
     });
 
     await page.getByLabel("Extend expiry by (hours)").fill("5");
     await page.getByRole("button", { name: "Extend", exact: true }).click();
     await page.waitForURL(/done=extend/);
-    expect((await h.registry.listEvents(id)).at(-1)).toMatchObject({ type: "expiry_extended", actor: "dashboard" });
+    expect((await h.registry.listEvents(id)).at(-1)).toMatchObject({
+      type: "expiry_extended",
+      actor: "api-token",
+      via: "page",
+    });
 
     await page.getByLabel(/Yes, destroy/).check();
     await page.getByRole("button", { name: "Destroy", exact: true }).click();

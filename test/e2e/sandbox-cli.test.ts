@@ -52,7 +52,7 @@ describe("sandboxes from the CLI, end to end", () => {
 
     const env = await server.environment("api-sb-octocat");
     expect(env).toMatchObject({ kind: "sandbox", owner: "octocat", status: "ready" });
-    expect(env.events.find((e) => e.type === "deploy_requested")).toMatchObject({ actor: "octocat" });
+    expect(env.events.find((e) => e.type === "deploy_requested")).toMatchObject({ actor: "api-token", via: "cli" });
 
     const down = await runCli(["sandbox", "down", "--owner", "octocat", "--repository", REPO], cliEnv, work);
     expect(down.code, down.stderr).toBe(0);
