@@ -57,7 +57,8 @@ describe("sign-in with GitHub on the AWS adapters", () => {
     await github?.close();
     stopProcessesMentioning(work);
     aws?.clients.destroy();
-    rmSync(work, { recursive: true, force: true });
+    // A copy stopping with the server may still be writing its folder for a moment.
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
   it("signs in on the page, and a logout ends the session in DynamoDB at once", async () => {

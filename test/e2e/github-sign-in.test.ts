@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HistoryEvent } from "../../core/history-event.ts";
+import { createDashboardHarness } from "../support/dashboard-harness.ts";
 import { API_TOKEN, type EmbeddedServer, startEmbeddedServer } from "../support/embedded-server.ts";
 import { createFixtureRepository, type FixtureRepository } from "../support/fixture-repository.ts";
 import { type GitHubApiDouble, startGitHubApiDouble } from "../support/github-api-double.ts";
@@ -75,7 +76,8 @@ describe("sign-in with GitHub, end to end", () => {
     await server?.stop();
     await github?.close();
     stopProcessesMentioning(work);
-    rmSync(work, { recursive: true, force: true });
+    // A copy stopping with the server may still be writing its folder for a moment.
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
   it("a reader sees only their repositories' environments, with no destroy button; logout ends the session at once", async () => {
@@ -121,6 +123,22 @@ describe("sign-in with GitHub, end to end", () => {
     const destroy = (await environment(ids[API] as string)).events.find((e) => e.type === "destroy_requested");
     expect(destroy).toMatchObject({ actor: "hubot", via: "page" });
     await page.close();
+  });
+
+  it("without a sign-in client, the login page keeps the token login and says how to turn sign-in on", async () => {
+    const offline = await createDashboardHarness();
+    try {
+      const address = await offline.app.listen({ port: 0, host: "127.0.0.1" });
+      const page = await browser.context.newPage();
+      await page.goto(`${address}/login`);
+      expect(await page.locator("#github-sign-in-off").textContent()).toContain("GITHUB_OAUTH_CLIENT_ID");
+      expect(await page.getByRole("link", { name: "Sign in with GitHub" }).count()).toBe(0);
+      expect(await page.getByLabel("API token").count()).toBe(1);
+      await page.screenshot({ path: path.join(shots, "login-page-sign-in-off.png"), fullPage: true });
+      await page.close();
+    } finally {
+      await offline.close();
+    }
   });
 
   it("refuses a forged state and a replayed code, and signs nobody in", async () => {
