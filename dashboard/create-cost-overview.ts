@@ -7,7 +7,7 @@ import type { CostTotalsView } from "./render-cost-totals.ts";
 import { sumEnvironmentCosts } from "./sum-environment-costs.ts";
 
 export interface CostOverviewDeps {
-  registry: Pick<Registry, "listEnvironments">;
+  registry: Pick<Registry, "listEnvironments" | "getEnvironment">;
   now: () => Date;
   /**
    * How long summed totals are served again: costs change once per measurement (minutes apart),
@@ -20,7 +20,10 @@ export interface CostOverviewDeps {
 export interface CostOverview {
   /** Totals per repository and per owner over the live environments. */
   totals(): Promise<CostTotalsView>;
-  /** A page of the list in a cost order; the cursor is the previous page's `nextCursor`. */
+  /**
+   * A page of the list in a cost order; the cursor is the previous page's `nextCursor`. The order
+   * is kept as long as the totals (ids only); the rows are read fresh.
+   */
   listByCost(
     query: Omit<ListEnvironmentsQuery, "limit" | "cursor">,
     sort: CostSort,
@@ -28,28 +31,46 @@ export interface CostOverview {
   ): Promise<{ environments: Environment[]; nextCursor?: string }>;
 }
 
+/** Cost orders kept at once (one per filter combination asked for). */
+const ORDERS_KEPT = 20;
+
 /**
  * What the list needs of every environment's cost at once. The registry orders by time only, so a
- * cost order reads the filtered environments whole and sorts them here (10,000 in BENCHMARKS.md).
+ * cost order reads the filtered environments whole and sorts them here (10,000 in BENCHMARKS.md),
+ * keeping only their ids, at most once in `totalsMaxAgeMs` per filter.
  */
 export function createCostOverview(deps: CostOverviewDeps): CostOverview {
   const maxAgeMs = deps.totalsMaxAgeMs ?? 60_000;
   let cached: { at: number; view: Promise<CostTotalsView> } | undefined;
+  const orders = new Map<string, { at: number; ids: Promise<string[]> }>();
+  const stale = (at: number, now: number) => now - at >= maxAgeMs || now < at;
+
+  function order(query: Omit<ListEnvironmentsQuery, "limit" | "cursor">, sort: CostSort): Promise<string[]> {
+    const key = JSON.stringify([sort, query]);
+    const now = deps.now().getTime();
+    const kept = orders.get(key);
+    if (kept && !stale(kept.at, now)) return kept.ids;
+    const ids = (async () => {
+      const ranked: Pick<Environment, "id" | "updatedAt" | "cost">[] = [];
+      for await (const { id, updatedAt, cost } of eachEnvironment(deps.registry, query))
+        ranked.push({ id, updatedAt, cost });
+      return ranked.sort(compareByCost(sort)).map((e) => e.id);
+    })();
+    orders.delete(key);
+    orders.set(key, { at: now, ids });
+    if (orders.size > ORDERS_KEPT) orders.delete(orders.keys().next().value as string);
+    ids.catch(() => orders.get(key)?.ids === ids && orders.delete(key));
+    return ids;
+  }
 
   async function sum(at: Date): Promise<CostTotalsView> {
-    const live: Environment[] = [];
-    for await (const e of eachEnvironment(deps.registry)) live.push(e);
-    return {
-      byRepository: sumEnvironmentCosts(live, "repository"),
-      byOwner: sumEnvironmentCosts(live, "owner"),
-      summedAt: at.toISOString(),
-    };
+    return { ...(await sumEnvironmentCosts(eachEnvironment(deps.registry))), summedAt: at.toISOString() };
   }
 
   return {
     totals() {
       const now = deps.now();
-      if (!cached || now.getTime() - cached.at >= maxAgeMs || now.getTime() < cached.at) {
+      if (!cached || stale(cached.at, now.getTime())) {
         const view = sum(now);
         cached = { at: now.getTime(), view };
         // A failed sum is not kept: the next page view tries again.
@@ -62,12 +83,14 @@ export function createCostOverview(deps: CostOverviewDeps): CostOverview {
 
     async listByCost(query, sort, { cursor, limit }) {
       const offset = cursor === undefined ? 0 : parseCursor(cursor, sort);
-      const all: Environment[] = [];
-      for await (const e of eachEnvironment(deps.registry, query)) all.push(e);
-      all.sort(compareByCost(sort));
-      const environments = all.slice(offset, offset + limit);
+      const ids = await order(query, sort);
+      const rows = await Promise.all(ids.slice(offset, offset + limit).map((id) => deps.registry.getEnvironment(id)));
       const next = offset + limit;
-      return { environments, nextCursor: next < all.length ? `${sort}:${next}` : undefined };
+      return {
+        // One deleted since the order was taken is left out.
+        environments: rows.filter((e): e is Environment => e !== undefined),
+        nextCursor: next < ids.length ? `${sort}:${next}` : undefined,
+      };
     },
   };
 }
