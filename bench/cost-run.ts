@@ -96,11 +96,19 @@ try {
   }
 
   const calls: Record<string, number> = {};
+  /** Time spent waiting on each kind of call (summed over calls in flight at once). */
+  const busyMs: Record<string, number> = {};
   const counted = <T extends { send: (command: never) => Promise<unknown> }>(client: T): T =>
     ({
-      send: (command: { constructor: { name: string } }) => {
-        calls[command.constructor.name] = (calls[command.constructor.name] ?? 0) + 1;
-        return client.send(command as never);
+      send: async (command: { constructor: { name: string } }) => {
+        const name = command.constructor.name.replace(/Command$/, "");
+        calls[name] = (calls[name] ?? 0) + 1;
+        const t0 = performance.now();
+        try {
+          return await client.send(command as never);
+        } finally {
+          busyMs[name] = (busyMs[name] ?? 0) + performance.now() - t0;
+        }
       },
     }) as unknown as T;
   const count: CloudWatchCallCount = { getMetricDataRequests: 0, metricsRequested: 0, listMetricsRequests: 0 };
@@ -131,6 +139,7 @@ try {
 
   const runOnce = async (label: string) => {
     for (const key of Object.keys(calls)) delete calls[key];
+    for (const key of Object.keys(busyMs)) delete busyMs[key];
     Object.assign(count, { getMetricDataRequests: 0, metricsRequested: 0, listMetricsRequests: 0 });
     const t0 = performance.now();
     const report = await measure();
@@ -139,7 +148,7 @@ try {
     console.log(
       `${label}: ${report?.measured} of ${total} measured in ${seconds.toFixed(2)} s; ` +
         `GetMetricData ${count.getMetricDataRequests} requests, ${count.metricsRequested} metrics; ` +
-        `ListMetrics ${count.listMetricsRequests}; other calls ${JSON.stringify(calls)}; CloudWatch $${usd.toFixed(5)}`,
+        `ListMetrics ${count.listMetricsRequests}; calls ${JSON.stringify(calls)}; waiting on them (s) ${JSON.stringify(Object.fromEntries(Object.entries(busyMs).map(([k, v]) => [k, Number((v / 1000).toFixed(2))])))}; CloudWatch $${usd.toFixed(5)}`,
     );
     return { count: { ...count }, seconds };
   };
