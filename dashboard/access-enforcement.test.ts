@@ -81,7 +81,12 @@ describe("access by GitHub permission (issue 22)", () => {
     expect(ids(await h.app.inject({ url: "/api/environments?repository=acme/web", headers: reader }))).toEqual([
       strangersSandbox.id,
     ]);
-    for (const url of [`/api/environments/${web.id}`, `/api/environments/${web.id}/logs`]) {
+    for (const url of [
+      `/api/environments/${web.id}`,
+      `/api/environments/${web.id}/logs`,
+      `/api/environments/${web.id}/config`,
+      `/api/environments/${web.id}/cost`,
+    ]) {
       const hidden = await h.app.inject({ url, headers: reader });
       expect(hidden.statusCode, url).toBe(404);
       expect(codeOf(hidden)).toBe("NOT_FOUND");

@@ -6,6 +6,7 @@ import type { Registry } from "../registry/registry.ts";
 import { errorResponses, idParamsSchema } from "./api-schemas.ts";
 import { costDetailSchema, costTotalsQuerySchema, costTotalsSchema } from "./cost-schemas.ts";
 import type { RequestAccess } from "./create-request-access.ts";
+import { findVisibleEnvironment } from "./find-visible-environment.ts";
 import { totalEnvironmentCosts } from "./total-environment-costs.ts";
 
 export interface CostRouteDeps {
@@ -35,7 +36,9 @@ export function registerCostRoutes(api: FastifyInstance, deps: CostRouteDeps): v
     async (request) => {
       const { by } = request.query as { by: "repository" | "owner" };
       const live: Environment[] = [];
-      for await (const environment of eachEnvironment(registry)) live.push(environment);
+      // A person's totals are of what they may see (issue 22): others' repositories are not even counted.
+      const sees = await access.visibility(request);
+      for await (const environment of eachEnvironment(registry)) if (!sees || sees(environment)) live.push(environment);
       return { by, ...totalEnvironmentCosts(live, by) };
     },
   );
@@ -53,7 +56,7 @@ export function registerCostRoutes(api: FastifyInstance, deps: CostRouteDeps): v
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      if (!(await registry.getEnvironment(id))) throw new StackforkError("NOT_FOUND", `no environment ${id}`);
+      await findVisibleEnvironment(access, registry, request, id);
       const detail = await registry.readCostDetail(id);
       if (!detail) throw new StackforkError("NOT_FOUND", `environment ${id} has not been measured yet`);
       return detail;

@@ -170,7 +170,10 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       const sees = await access.visibility(request);
       const list = (c: string | undefined) =>
         sort
-          ? costs.listByCost({ ...filters, search: filters.q }, sort, { cursor: c, limit: PAGE_SIZE })
+          ? costs
+              .listByCost({ ...filters, search: filters.q }, sort, { cursor: c, limit: PAGE_SIZE })
+              // The cost order is the platform's; a person's page keeps only what they may see.
+              .then((p) => ({ ...p, environments: p.environments.filter((e) => !sees || sees(e)) }))
           : listVisibleEnvironments(registry, { ...filters, search: filters.q, cursor: c, limit: PAGE_SIZE }, sees);
       let page: Awaited<ReturnType<typeof list>>;
       let notice = NOTICES[query.done ?? ""];
@@ -191,7 +194,8 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
         notice,
         reconciliations: (await deps.reconciler?.readStatus({ behind: false }))?.repositories,
         sort,
-        costTotals: await costs.totals(),
+        // Totals are over every repository: not for a person who may not see them all.
+        costTotals: sees ? undefined : await costs.totals(),
         now: deps.now(),
       });
       return sendPage(request, reply, 200, { title: "Environments", current: "environments" }, body);
