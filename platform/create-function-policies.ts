@@ -6,6 +6,7 @@ import type { PlatformStorage } from "./create-platform-storage.ts";
 import type { FunctionName } from "./platform-function-name.ts";
 import {
   assumeDeployer,
+  describeCopies,
   findTaggedResources,
   INTAKE_ITEM_ACTIONS,
   listState,
@@ -15,6 +16,7 @@ import {
   putUploads,
   readSecrets,
   readUploads,
+  readUsage,
   receiveWakes,
   sendWakes,
   tableItems,
@@ -89,6 +91,9 @@ export function createFunctionPolicies(
         listState(bucket.arn),
         readSecrets([secrets.github.arn]),
         findTaggedResources(),
+        // The maintenance run's cost step (app/create-cost-step.ts).
+        readUsage(),
+        describeCopies(region),
       ]),
     ],
   };

@@ -101,6 +101,33 @@ export function findTaggedResources(): PolicyStatement {
   return { Sid: "FindTaggedResources", Effect: "Allow", Action: ["tag:GetResources"], Resource: ["*"] };
 }
 
+/**
+ * What environments cost (issue 21): CloudWatch's metrics, log groups' stored bytes and Cost
+ * Explorer's figures. None of these has resource-level permissions: `*` is the only resource they take.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ */
+export function readUsage(): PolicyStatement {
+  return {
+    Sid: "ReadUsage",
+    Effect: "Allow",
+    Action: ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "logs:DescribeLogGroups", "ce:GetCostAndUsage"],
+    Resource: ["*"],
+  };
+}
+
+/** A copy's table size and a function's memory, in the platform's region: descriptions, never items or code. */
+export function describeCopies(region: pulumi.Input<string>): PolicyStatement {
+  return {
+    Sid: "DescribeCopies",
+    Effect: "Allow",
+    Action: ["dynamodb:DescribeTable", "lambda:GetFunctionConfiguration"],
+    Resource: [
+      pulumi.interpolate`arn:aws:dynamodb:${region}:*:table/*`,
+      pulumi.interpolate`arn:aws:lambda:${region}:*:function:*`,
+    ],
+  };
+}
+
 /** Uploaded working trees, which the worker unpacks as a job's source (uploads/create-s3-upload-bucket.ts). */
 export function readUploads(bucketArn: pulumi.Input<string>): PolicyStatement {
   return {

@@ -513,7 +513,15 @@ describe("the platform's rights (least privilege)", () => {
         if (statement.Effect === "Allow" && resourcesOfStatement(statement).includes("*")) {
           // Reads that IAM authorizes on `*` only: tags, and log group names (aws/deployer-copy-statements.ts);
           // and any stack's description, for production's parameters (aws/deployer-cloudformation-statements.ts).
-          const reads = ["tag:GetResources", "logs:DescribeLogGroups", "cloudformation:DescribeStacks"];
+          // And what environments cost: metrics, and Cost Explorer's figures (platform/stackfork-platform-policies.ts).
+          const reads = [
+            "tag:GetResources",
+            "logs:DescribeLogGroups",
+            "cloudformation:DescribeStacks",
+            "cloudwatch:GetMetricData",
+            "cloudwatch:ListMetrics",
+            "ce:GetCostAndUsage",
+          ];
           expect(actionsOf(statement).filter((a) => !reads.includes(a))).toEqual([]);
         }
       }
