@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestSecret } from "../access/digest-secret.ts";
@@ -59,9 +61,14 @@ describe("sign-in with GitHub, the web flow", () => {
     const exchange = github.requestsTo("POST", "/login/oauth/access_token").at(-1);
     expect(exchange?.body).toMatchObject({ code_verifier: expect.any(String), client_id: CLIENT.clientId });
     const [userToken] = github.issuedUserTokens().slice(-1);
-    expect(JSON.stringify(await harness.registry.readPersonSession(session?.id ?? "", harness.now()))).not.toContain(
-      String(userToken),
-    );
+    expect(userToken).toMatch(/^gho_/);
+    // Not in the registry's files (the database and its write-ahead log), nor in the answer.
+    const stored = readdirSync(harness.dir)
+      .filter((f) => f.startsWith("registry.db"))
+      .map((f) => readFileSync(path.join(harness.dir, f)));
+    expect(stored.some((bytes) => bytes.includes(digestSecret(String(secret))))).toBe(true);
+    expect(stored.some((bytes) => bytes.includes(String(userToken)))).toBe(false);
+    expect(JSON.stringify(answer.headers) + answer.body).not.toContain(String(userToken));
   });
 
   it("refuses a replayed code, a forged state and a missing state, and starts no session", async () => {
@@ -77,6 +84,8 @@ describe("sign-in with GitHub, the web flow", () => {
     expect(cookieOf(replay, SESSION_COOKIE)).toBeUndefined();
 
     const fresh = await startSignIn();
+    const exchanges = () => github.requestsTo("POST", "/login/oauth/access_token").length;
+    const before = exchanges();
     const forged = new URL(fresh.back.href);
     forged.searchParams.set("state", "forged-state");
     const refused = await harness.app.inject({
@@ -92,9 +101,13 @@ describe("sign-in with GitHub, the web flow", () => {
     expect(stray.statusCode).toBe(403);
     expect(cookieOf(stray, SESSION_COOKIE)).toBeUndefined();
     // Refused before GitHub was asked: the code is still good for the browser that started.
-    const exchanges = github.requestsTo("POST", "/login/oauth/access_token").length;
-    expect(exchanges).toBeGreaterThan(0);
-    expect(back.searchParams.get("state")).not.toBe("forged-state");
+    expect(exchanges()).toBe(before);
+    const rightful = await harness.app.inject({
+      url: fresh.callback,
+      cookies: { [SIGN_IN_STATE_COOKIE]: fresh.stateCookie },
+    });
+    expect(rightful.statusCode).toBe(200);
+    expect(back.searchParams.get("code")).not.toBe(fresh.back.searchParams.get("code"));
   });
 
   it("says how to turn sign-in on when it is off, and offers it when on", async () => {
