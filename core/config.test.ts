@@ -68,6 +68,16 @@ describe("loadConfig", () => {
     expect(configError(() => load({}, JSON.stringify({ sandboxesPerOwner: 0 }))).code).toBe("CONFIG_INVALID");
   });
 
+  it("reads the platform's admin team as org/team-slug, and refuses anything else", () => {
+    expect(load({}).adminTeam).toBeUndefined();
+    expect(load({}, JSON.stringify({ adminTeam: "acme/platform-team" })).adminTeam).toBe("acme/platform-team");
+    for (const adminTeam of ["platform-team", "acme/", "acme/team/extra", 7]) {
+      const err = configError(() => load({}, JSON.stringify({ adminTeam })));
+      expect(err.code).toBe("CONFIG_INVALID");
+      expect(err.message).toContain("adminTeam");
+    }
+  });
+
   it("makes the clone it runs in the demo repository when there is no config file", () => {
     const files = new Set(["/srv/app/.git/HEAD", "/srv/app/stacks/service/Pulumi.yaml"]);
     const config = loadConfig({ env: {}, cwd: "/srv/app", readFile: (f) => (files.has(f) ? "x" : undefined) });

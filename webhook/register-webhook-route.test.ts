@@ -55,13 +55,19 @@ describe("POST /webhooks/github", () => {
   const post = (headers: Record<string, string>, body: string) =>
     app.inject({ method: "POST", url: "/webhooks/github", headers, payload: body });
 
-  it("queues a signed push and answers 202 with the environment", async () => {
-    const delivery = await signDelivery(SECRET, "push", pushPayload("acme/api", "feature/x", SHA));
+  it("queues a signed push and answers 202 with the environment, recorded under the sender via github", async () => {
+    const payload = { ...pushPayload("acme/api", "feature/x", SHA), sender: { login: "octocat", type: "User" } };
+    const delivery = await signDelivery(SECRET, "push", payload);
     const response = await post(delivery.headers, delivery.body);
     expect(response.statusCode).toBe(202);
     const env = response.json().queued[0].environment as string;
-    expect(await queue.listPending(env)).toMatchObject([{ type: "deploy", commitSha: SHA }]);
+    expect(await queue.listPending(env)).toMatchObject([
+      { type: "deploy", commitSha: SHA, reason: { actor: "octocat", via: "github" } },
+    ]);
     expect(await registry.getEnvironment(env)).toMatchObject({ status: "queued", branch: "feature/x", kind: "branch" });
+    expect(await registry.listEvents(env)).toMatchObject([
+      { type: "deploy_requested", actor: "octocat", via: "github" },
+    ]);
   });
 
   it("accepts every secret during a rotation", async () => {
