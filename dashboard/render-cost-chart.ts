@@ -37,9 +37,9 @@ ${days.map((d, i) => {
   const height = max === 0 || d.usd === 0 ? 0 : Math.max(2, (d.usd / max) * plot);
   return html`<rect class="bar" x="${(i * slot + slot * 0.15).toFixed(1)}" y="${(HEIGHT - BOTTOM - height).toFixed(1)}" width="${(slot * 0.7).toFixed(1)}" height="${height.toFixed(1)}"><title>${d.day}: ${formatUsd(d.usd)}</title></rect>`;
 })}
-<text class="label" x="0" y="12">${max === 0 ? "$0 every day" : `max ${formatUsd(max)} a day`}</text>
-<text class="label" x="0" y="${HEIGHT - 6}">${first}</text>
-<text class="label" x="${WIDTH}" y="${HEIGHT - 6}" text-anchor="end">${last}</text>
+<text class="label" x="4" y="12">${max === 0 ? "$0 every day" : `max ${formatUsd(max)} a day`}</text>
+<text class="label" x="4" y="${HEIGHT - 6}">${first}</text>
+<text class="label" x="${WIDTH - 4}" y="${HEIGHT - 6}" text-anchor="end">${last}</text>
 </svg>
 <figcaption>${description}</figcaption>
 </figure>
