@@ -20,8 +20,8 @@ export function totalEnvironmentCosts(
   const total = emptySums();
   for (const environment of environments) {
     const key = (by === "repository" ? environment.repository : environment.owner) ?? "";
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { key, ...emptySums() }));
+    const group = groups.get(key) ?? { key, ...emptySums() };
+    groups.set(key, group);
     add(group, environment);
     add(total, environment);
   }
