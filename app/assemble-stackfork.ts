@@ -340,6 +340,7 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     signIn: config.signIn?.clientSecret
       ? {
           client: { ...config.signIn, clientSecret: config.signIn.clientSecret, apiUrl: config.github?.apiUrl },
+          publicUrl: config.publicUrl,
           sessions: createPersonSessions({ store: registry, now }),
         }
       : undefined,

@@ -72,7 +72,12 @@ export interface DashboardOptions {
   /** Share links of previews (API, the environment page); absent where no preview router runs. */
   shareLinks?: ShareLinks;
   /** Sign-in with GitHub, web and `stackfork login` (issue 22); absent: off. */
-  signIn?: { client: GitHubSignInClient; sessions: PersonSessions };
+  signIn?: {
+    client: GitHubSignInClient;
+    sessions: PersonSessions;
+    /** Where browsers reach the dashboard (STACKFORK_PUBLIC_URL): GitHub's callback; absent: the request's host. */
+    publicUrl?: string;
+  };
   /**
    * What people and named tokens may do (issue 22: access/check-permission.ts, with GitHub's
    * answers); absent: named tokens by their scopes, people only their own sandboxes.

@@ -110,6 +110,23 @@ describe("sign-in with GitHub, the web flow", () => {
     expect(back.searchParams.get("code")).not.toBe(fresh.back.searchParams.get("code"));
   });
 
+  it("sends GitHub back to STACKFORK_PUBLIC_URL's callback when it is set, whatever the Host", async () => {
+    const behindProxy = await createDashboardHarness({
+      signIn: { ...CLIENT, webUrl: github.webUrl, apiUrl: github.baseUrl, publicUrl: "https://stackfork.acme.dev" },
+    });
+    try {
+      const start = await behindProxy.app.inject({ url: "/login/github", headers: { host: "10.0.0.7:8080" } });
+      const authorize = new URL(String(start.headers.location));
+      expect(authorize.searchParams.get("redirect_uri")).toBe("https://stackfork.acme.dev/login/github/callback");
+      const direct = await harness.app.inject({ url: "/login/github", headers: { host: "127.0.0.1:8080" } });
+      expect(new URL(String(direct.headers.location)).searchParams.get("redirect_uri")).toBe(
+        "http://127.0.0.1:8080/login/github/callback",
+      );
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it("says how to turn sign-in on when it is off, and offers it when on", async () => {
     const on = await harness.app.inject("/login");
     expect(on.body).toContain('id="sign-in-github"');

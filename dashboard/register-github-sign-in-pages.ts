@@ -17,7 +17,7 @@ const STATE_COOKIE_PATH = "/login/github";
 
 export interface GitHubSignInPageDeps extends Pick<PageHelpers, "sendPage"> {
   /** Absent: sign-in with GitHub is off (the pages answer SIGN_IN_OFF). */
-  signIn?: { client: GitHubSignInClient; sessions: PersonSessions; states: SignInStates };
+  signIn?: { client: GitHubSignInClient; sessions: PersonSessions; states: SignInStates; publicUrl?: string };
   access: RequestAccess;
   now: () => Date;
 }
@@ -39,9 +39,12 @@ export function registerGitHubSignInPages(pages: FastifyInstance, deps: GitHubSi
       );
     return deps.signIn;
   };
-  /** Where GitHub sends the browser back: this server as the browser reached it (https behind TLS). */
+  /**
+   * Where GitHub sends the browser back, which must match the callback URL registered on GitHub:
+   * STACKFORK_PUBLIC_URL when set, else this server as the browser reached it (https behind TLS).
+   */
   const callbackUrl = (request: FastifyRequest) =>
-    `${access.cookieOptions(request).secure ? "https" : "http"}://${request.host}${GITHUB_CALLBACK_PATH}`;
+    `${deps.signIn?.publicUrl ?? `${access.cookieOptions(request).secure ? "https" : "http"}://${request.host}`}${GITHUB_CALLBACK_PATH}`;
   // Lax, not Strict: the callback is a navigation GitHub starts, and Strict cookies stay home then.
   const stateCookie = (request: FastifyRequest, maxAgeSeconds?: number) => ({
     ...access.cookieOptions(request, maxAgeSeconds),

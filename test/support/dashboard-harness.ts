@@ -33,8 +33,8 @@ export interface DashboardHarnessOptions {
   listen?: DashboardOptions["listen"];
   trustProxy?: DashboardOptions["trustProxy"];
   httpsOnly?: DashboardOptions["httpsOnly"];
-  /** Sign-in with GitHub through this client (the GitHub double's); absent: off. */
-  signIn?: GitHubSignInClient;
+  /** Sign-in with GitHub through this client (the GitHub double's), GitHub's callback under `publicUrl`; absent: off. */
+  signIn?: GitHubSignInClient & { publicUrl?: string };
   /** What people and named tokens may do (access/check-permission.ts); absent: the server's default. */
   permissions?: DashboardOptions["permissions"];
 }
@@ -92,6 +92,7 @@ export async function createDashboardHarness(options: DashboardHarnessOptions = 
       httpsOnly: options.httpsOnly,
       signIn: options.signIn && {
         client: options.signIn,
+        publicUrl: options.signIn.publicUrl,
         sessions: createPersonSessions({ store: registry, now: () => clock }),
       },
       permissions: options.permissions,
