@@ -41,6 +41,6 @@ export function registerCostPages(pages: FastifyInstance, deps: CostPageDeps): v
       region,
       pricesTakenAt: PRICE_TABLE.takenAt,
     });
-    return deps.sendPage(request, reply, 200, { title: "Platform cost" }, body);
+    return deps.sendPage(request, reply, 200, { title: "Platform cost", current: "cost" }, body);
   });
 }

@@ -8,7 +8,7 @@ export interface PageChrome {
   csrfToken?: string;
   /** Who is signed in: a GitHub login; absent for the API token's session. */
   signedInAs?: string;
-  current?: "environments" | "new-sandbox" | "login";
+  current?: "environments" | "new-sandbox" | "cost" | "login";
 }
 
 /**
@@ -36,6 +36,7 @@ export function renderPage(chrome: PageChrome, body: SafeHtml): string {
 <ul>
 ${navLink("/", "Environments", "environments")}
 ${navLink("/sandboxes/new", "New sandbox", "new-sandbox")}
+${navLink("/cost", "Platform cost", "cost")}
 <li><a href="/api/openapi.json">API</a></li>
 <li>${
     chrome.loggedIn

@@ -159,6 +159,12 @@ describe("cost on the dashboard, in a browser", () => {
     await page.waitForURL(/\/cost$/);
     expect(await page.locator("h1").textContent()).toBe("The platform's own cost");
     expect(await page.locator("table.platform-cost tbody tr").count()).toBe(3);
+    expect(
+      await page
+        .getByRole("navigation", { name: "Main" })
+        .getByRole("link", { name: "Platform cost" })
+        .getAttribute("aria-current"),
+    ).toBe("page");
     await shot("platform-cost");
   });
 });
