@@ -165,7 +165,8 @@ const BOT = { login: "stackfork[bot]", id: 41898282, type: "Bot" };
  * webhooks' deliveries are listed with `cursor` pagination and redelivered on request. Its state
  * changes without a webhook (a branch deleted or pushed, a pull request closed), as while
  * stackfork was away. Every request is recorded; faults (5xx, primary and secondary rate limits,
- * dropped connections) can be queued. Not modelled: `auto_inactive` (GitHub applies it only to non-transient
+ * dropped connections) can be queued. People sign in through it too, as on github.com
+ * (github-oauth-double.ts: the web and device flows, `GET /user`, team memberships). Not modelled: `auto_inactive` (GitHub applies it only to non-transient
  * environments, and stackfork's are transient), permissions, GraphQL.
  *
  * Shapes follow https://docs.github.com/en/rest (API version 2022-11-28).
