@@ -13,6 +13,7 @@ const needsAwsEmulator = [
   "app/assemble-stackfork.test.ts",
   "cli/sandbox-up.test.ts",
   "cost/cloudwatch-usage-source.test.ts",
+  "cost/cost-explorer-on-emulator.test.ts",
   "dashboard/register-upload-routes.test.ts",
   "provisioner/s3-backend.test.ts",
   "queue/aws-job-queue.test.ts",
