@@ -33,7 +33,7 @@ export async function createCostStep(deps: CostStepDeps) {
   const onAws = config.repositories.some((r) => r.target === "aws");
   const aws = onAws ? await createCloudWatchParts(deps) : undefined;
   if (aws) sources.push(aws.source);
-  return createCostMeasurer({
+  const measure = createCostMeasurer({
     registry,
     sources,
     priceTable: PRICE_TABLE,
@@ -43,6 +43,13 @@ export async function createCostStep(deps: CostStepDeps) {
     log: log.child({ component: "cost" }),
     now,
   });
+  if (!aws) return measure;
+  // Each run's CloudWatch calls in its report (the reaper's log line): what measuring costs, as it runs.
+  return async () => {
+    Object.assign(aws.count, { getMetricDataRequests: 0, metricsRequested: 0, listMetricsRequests: 0 });
+    const report = await measure();
+    return report && { ...report, cloudwatch: { ...aws.count } };
+  };
 }
 
 /** The AWS clients are loaded only where some repository deploys to AWS. */

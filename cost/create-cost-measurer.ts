@@ -5,6 +5,7 @@ import type { Logger } from "../core/logger.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
 import { decideCostsDue } from "./decide-costs-due.ts";
+import type { CloudWatchCallCount } from "./fetch-daily-metric-sums.ts";
 import { priceMeasuredUsage } from "./price-measured-usage.ts";
 import type { PriceTable } from "./price-table.ts";
 import type { UsageSource } from "./usage-source.ts";
@@ -29,6 +30,8 @@ export interface CostRunReport {
   due: number;
   measured: number;
   failed: { environment: string; code: string }[];
+  /** What the run asked CloudWatch (what it bills), where copies are on AWS. */
+  cloudwatch?: CloudWatchCallCount;
 }
 
 const SLACK_MS = 60_000;
@@ -80,6 +83,7 @@ export function createCostMeasurer(deps: CostMeasurerDeps): () => Promise<CostRu
         deps.log.error({ err, environment: environment.id }, "an environment's cost could not be priced");
       }
     }
+    deps.log.info({ due: report.due, measured: report.measured, failed: report.failed.length }, "costs measured");
     return report;
   };
 }
