@@ -1,7 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createPermissionCheck } from "../access/check-permission.ts";
+import { createPersonSessions } from "../access/create-person-sessions.ts";
+import { createRepositoryPermissionReader } from "../access/read-repository-permission.ts";
+import { createTeamMembershipReader } from "../access/read-team-membership.ts";
+import { createGitHubClient } from "../github/create-github-client.ts";
 import { createDashboardHarness, type DashboardHarness } from "../test/support/dashboard-harness.ts";
+import { type GitHubApiDouble, startGitHubApiDouble } from "../test/support/github-api-double.ts";
+import { createRecordingLogger } from "../test/support/recording-logger.ts";
 import { seedCost } from "../test/support/seed-cost.ts";
 import { seedEnvironment } from "../test/support/seed-environment.ts";
+import { SESSION_COOKIE } from "./create-request-access.ts";
 
 /** The rows' names in the order the page lists them. */
 function namesInOrder(body: string): string[] {
@@ -162,5 +170,69 @@ describe("cost on the dashboard", () => {
     expect(cell("Reaper runs")).toContain('<td class="num">8,640</td>');
     // One job: 60 s at 2 GB (120 GB-s) and 106 writes, plus the invocation: about $0.0017.
     expect(cell("Jobs (deploys, destroys)")).toContain('<td class="num">$0.0017</td>');
+  });
+});
+
+// Access by GitHub permission (issue 22): a person who may see some repositories only.
+describe("cost pages for a person who may not see every repository", () => {
+  const TOKEN = "ghp_platform_cost";
+  const repositories = ["acme/api", "acme/web"];
+  let github: GitHubApiDouble;
+  let h: DashboardHarness;
+  beforeAll(async () => {
+    github = await startGitHubApiDouble({ tokens: [TOKEN] });
+    for (const repository of repositories) github.addRepository(repository);
+    github.setPermission("acme/api", "mona", "read");
+    const client = createGitHubClient({
+      auth: { token: TOKEN },
+      baseUrl: github.baseUrl,
+      log: createRecordingLogger(),
+      retries: 0,
+      retryAfterBaseMs: 1,
+    });
+    let clock = () => new Date();
+    h = await createDashboardHarness({
+      repositories: repositories.map((name) => ({ name })),
+      readsOpen: false,
+      permissions: createPermissionCheck({
+        readPermission: createRepositoryPermissionReader(client),
+        readTeamMembership: createTeamMembershipReader({ client, repositories }),
+        adminTeam: "acme/platform",
+        repositories,
+        now: () => clock(),
+      }),
+    });
+    clock = h.now;
+    for (const [repository, usd] of [
+      ["acme/api", 0.5],
+      ["acme/web", 7],
+    ] as const) {
+      const { id } = await seedEnvironment(h.registry, { kind: "branch", repository, branch: "x" }, "ready", h.now());
+      await seedCost(h.registry, id, { measuredAt: h.now().toISOString(), last30dUsd: usd });
+    }
+  });
+  afterAll(async () => {
+    await h?.close();
+    await github?.close();
+  });
+
+  it("keeps the platform's cost and the totals over every repository from them; the API token sees them", async () => {
+    const { secret } = await createPersonSessions({ store: h.registry, now: h.now }).startPersonSession({
+      login: "mona",
+      via: "page",
+    });
+    const cookies = { [SESSION_COOKIE]: secret };
+    const platform = await h.app.inject({ url: "/cost", cookies });
+    expect(platform.statusCode).toBe(403);
+    expect(platform.body).toContain("FORBIDDEN");
+    for (const url of ["/", "/?sort=cost"]) {
+      const list = await h.app.inject({ url, cookies });
+      expect(list.statusCode).toBe(200);
+      expect(list.body).toContain(">api-x</a>");
+      expect(list.body).not.toContain(">web-x</a>");
+      expect(list.body).not.toContain("cost-totals-heading");
+      expect(list.body).not.toContain("$7.00");
+    }
+    expect((await h.app.inject({ url: "/cost", headers: h.bearer })).statusCode).toBe(200);
   });
 });

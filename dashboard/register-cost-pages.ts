@@ -4,12 +4,14 @@ import { countPlatformActivity } from "../cost/count-platform-activity.ts";
 import { pricePlatformActivity } from "../cost/price-platform-activity.ts";
 import { PRICE_TABLE } from "../cost/price-table.ts";
 import type { Registry } from "../registry/registry.ts";
+import type { RequestAccess } from "./create-request-access.ts";
 import type { PageHelpers } from "./page-helpers.ts";
 import { renderPlatformCost } from "./render-platform-cost.ts";
 
 export interface CostPageDeps extends Pick<PageHelpers, "sendPage"> {
   registry: Pick<Registry, "listEnvironments" | "listEvents" | "countByStatus">;
   mayRead: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
+  access: Pick<RequestAccess, "visibility">;
   now: () => Date;
   /** @default "us-east-1" */
   region?: string;
@@ -24,6 +26,9 @@ export function registerCostPages(pages: FastifyInstance, deps: CostPageDeps): v
   let counted: { at: number; activity: ReturnType<typeof countPlatformActivity> } | undefined;
   pages.get("/cost", async (request, reply) => {
     if (!(await deps.mayRead(request, reply))) return reply;
+    // Its counts cover every repository: not for a person who may not see them all.
+    if (await deps.access.visibility(request))
+      throw new StackforkError("FORBIDDEN", "the platform's own cost covers every repository: it is for admins");
     const prices = PRICE_TABLE.regions[region];
     if (!prices) throw new StackforkError("PRICE_REGION_MISSING", `The price table has no prices for ${region}.`);
     const now = deps.now();

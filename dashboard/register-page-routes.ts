@@ -309,7 +309,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       }, "extend"),
     );
 
-    registerCostPages(pages, { registry, mayRead, sendPage, now: deps.now });
+    registerCostPages(pages, { registry, mayRead, access, sendPage, now: deps.now });
     registerSharePages(pages, { shareLinks: deps.shareLinks, requireChange, sendPage });
     registerLoginPages(pages, { auth, access, now: deps.now, sendPage, requireChange, githubSignIn: !!deps.signIn });
     registerGitHubSignInPages(pages, { signIn: deps.signIn, access, now: deps.now, sendPage });
