@@ -2,6 +2,7 @@ import type { StackforkConfig } from "../core/config.ts";
 import { type Command, EXIT, owner, type Parsed, requireToken, UsageError, wait } from "./command-line.ts";
 import { createProgress } from "./create-progress.ts";
 import { detectSandboxDefaults } from "./detect-sandbox-defaults.ts";
+import { readCredentials } from "./read-credentials.ts";
 import { requestApi } from "./request-api.ts";
 import { requestEnvironmentChange } from "./request-environment-change.ts";
 import { sandboxUp } from "./sandbox-up.ts";
@@ -14,7 +15,7 @@ export const sandboxCommands: Record<string, Command> = {
   progress on stderr; prints the preview URL on stdout.
     --ref <ref>    a branch, or a commit (7-40 hex), of the repository's clone on the server
     --dir <path>   your working tree, uploaded as a tar.gz without node_modules and .git (the default: .)
-    --owner        default: git config github.user, else your login name here
+    --owner        default: your GitHub login after stackfork login, else git config github.user, else your login name here
     --repository   default: the only configured repository, else this folder's GitHub origin
     --no-wait      print the environment's name once queued, and return`,
     options: { ...owner, ...wait, ref: { type: "string" }, dir: { type: "string" } },
@@ -66,7 +67,9 @@ export const sandboxCommands: Record<string, Command> = {
 
 function resolveSandbox(args: Parsed, config: StackforkConfig, dir: string): { owner: string; repository: string } {
   const detected = detectSandboxDefaults(dir, config.repositories);
-  const owner = typeof args.values.owner === "string" ? args.values.owner : detected.owner;
+  // Signed in with `stackfork login` (and no API token set): the server lets a person ask only for their own.
+  const signedIn = config.secrets.apiToken ? undefined : readCredentials(config.credentialsFile, config.serverUrl);
+  const owner = typeof args.values.owner === "string" ? args.values.owner : (signedIn?.login ?? detected.owner);
   const repository = typeof args.values.repository === "string" ? args.values.repository : detected.repository;
   if (!owner) throw new UsageError("give --owner <your GitHub login>");
   if (!repository)
