@@ -16,13 +16,14 @@ import type { Auth, Session } from "./create-auth.ts";
 import { createCopyConfigActions } from "./create-copy-config-actions.ts";
 import { createCostOverview } from "./create-cost-overview.ts";
 import type { EnvironmentActions } from "./create-environment-actions.ts";
-import type { ActionBy, RequestAccess } from "./create-request-access.ts";
+import type { RequestAccess } from "./create-request-access.ts";
 import { dashboardScript } from "./dashboard-script.ts";
 import { dashboardStylesheet } from "./dashboard-stylesheet.ts";
 import { describeErrorForUser } from "./describe-error-for-user.ts";
 import { findVisibleEnvironment } from "./find-visible-environment.ts";
 import { field } from "./page-helpers.ts";
 import { registerCostPages } from "./register-cost-pages.ts";
+import { registerEnvironmentFormPages } from "./register-environment-form-pages.ts";
 import { type GitHubSignInPageDeps, registerGitHubSignInPages } from "./register-github-sign-in-pages.ts";
 import { registerLoginPages } from "./register-login-pages.ts";
 import { registerSharePages } from "./register-share-pages.ts";
@@ -264,51 +265,7 @@ export async function registerPageRoutes(app: FastifyInstance, deps: PageDeps): 
       }
     });
 
-    const change =
-      (
-        run: (id: string, form: Record<string, unknown>, by: ActionBy) => Promise<{ jobId?: string; ignored?: string }>,
-        done: string,
-      ) =>
-      async (request: FastifyRequest, reply: FastifyReply) => {
-        await requireChange(request);
-        const { id } = request.params as { id: string };
-        const { by } = await authorizeEnvironment(access, registry, request, id, "write");
-        const result = await run(id, request.body as Record<string, unknown>, by);
-        const outcome = result.ignored ? "unchanged" : done;
-        return reply.redirect(`/environments/${encodeURIComponent(id)}?done=${outcome}`, 303);
-      };
-    pages.post(
-      "/environments/:id/redeploy",
-      change((id, _form, by) => actions.redeploy(id, by), "redeploy"),
-    );
-    pages.post(
-      "/environments/:id/config",
-      change((id, form, by) => {
-        const key = field(form.key) ?? "";
-        if (!/^[\w.-]+(:[\w.-]+)?$/.test(key))
-          throw new StackforkError("INVALID_INPUT", "key must be key or namespace:key");
-        const input = { key, value: field(form.value) ?? "", secret: field(form.secret) === "yes" };
-        return copyConfig.setConfig(id, input, by);
-      }, "config"),
-    );
-    pages.post(
-      "/environments/:id/reseed",
-      change((id, _form, by) => copyConfig.reseed(id, by), "reseed"),
-    );
-    pages.post(
-      "/environments/:id/destroy",
-      change((id, _form, by) => actions.destroy(id, by), "destroy"),
-    );
-    pages.post(
-      "/environments/:id/extend",
-      change((id, form, by) => {
-        const hours = Number(field(form.hours));
-        if (!Number.isInteger(hours) || hours < 1 || hours > 720)
-          throw new StackforkError("INVALID_INPUT", "hours must be a whole number from 1 to 720");
-        return actions.extend(id, hours, by);
-      }, "extend"),
-    );
-
+    registerEnvironmentFormPages(pages, { actions, copyConfig, access, registry, requireChange });
     registerCostPages(pages, { registry, mayRead, access, sendPage, now: deps.now });
     registerSharePages(pages, { shareLinks: deps.shareLinks, requireChange, sendPage });
     registerLoginPages(pages, { auth, access, now: deps.now, sendPage, requireChange, githubSignIn: !!deps.signIn });
