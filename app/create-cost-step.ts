@@ -5,6 +5,7 @@ import type { Logger } from "../core/logger.ts";
 import { projectNameOf } from "../core/project-name-of.ts";
 import type { RepositoryConfig } from "../core/repository-config.ts";
 import type { CloudWatchCallCount } from "../cost/fetch-daily-metric-sums.ts";
+import { findActiveLocalCopies } from "../cost/find-active-local-copies.ts";
 import { createLocalUsageSource } from "../cost/local-usage-source.ts";
 import { PRICE_TABLE } from "../cost/price-table.ts";
 import type { UsageSource } from "../cost/usage-source.ts";
@@ -38,7 +39,12 @@ export async function createCostStep(deps: CostStepDeps) {
     sources,
     priceTable: PRICE_TABLE,
     intervalSeconds: config.costIntervalSeconds,
-    findActive: aws?.findActive,
+    // Running local copies every interval (their counters cost nothing to read), AWS ones by CloudWatch.
+    findActive: async () => {
+      const since = new Date(now().getTime() - config.costIntervalSeconds * 1000 - 86_400_000);
+      const local = findActiveLocalCopies(config.dataDir, since);
+      return aws ? new Set([...local, ...(await aws.findActive())]) : local;
+    },
     costExplorer: aws?.costExplorer,
     log: log.child({ component: "cost" }),
     now,

@@ -66,6 +66,24 @@ describe("createUsageCounters", () => {
     expect(pruned.before.requests).toBe(5 + 800 - 31 * 24);
   });
 
+  it("scans the table again once the interval after a write is over, without waiting for another request", async () => {
+    const file = path.join(dir, "rescan.json");
+    let stored = 0;
+    const counters = createUsageCounters({
+      file,
+      now: () => new Date(),
+      measureStoredBytes: async () => stored,
+      flushDelayMs: 1,
+      storedBytesEveryMs: 200,
+    });
+    await counters.flush(); // the scan at start: nothing stored
+    stored = 1234;
+    counters.record({ requests: 1, writeUnits: 1 });
+    for (let i = 0; i < 100 && read(file).storedBytes !== 1234; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(read(file).storedBytes).toBe(1234);
+    await counters.close();
+  });
+
   it("starts afresh from a file it cannot read as its own", async () => {
     const file = path.join(dir, "garbage.json");
     writeFileSync(file, '{"version":1,"hours":"no"}');

@@ -16,7 +16,7 @@ export interface UsageCountersOptions {
   measureStoredBytes: () => Promise<number>;
   /** @default 1000: a burst of requests becomes one write of the file. */
   flushDelayMs?: number;
-  /** @default 60000: the table is scanned again at most this often after writes through the copy. */
+  /** @default 10000: the table is scanned again at most this often after writes through the copy. */
   storedBytesEveryMs?: number;
   /** @default 900000: and this often anyway (an items seed writes to the table without the copy). */
   storedBytesIdleMs?: number;
@@ -36,13 +36,14 @@ export interface UsageCounters {
  * counts survive restarts: the file is read back at start.
  */
 export function createUsageCounters(options: UsageCountersOptions): UsageCounters {
-  const { file, now, measureStoredBytes, flushDelayMs = 1000, storedBytesEveryMs = 60_000 } = options;
+  const { file, now, measureStoredBytes, flushDelayMs = 1000, storedBytesEveryMs = 10_000 } = options;
   const { storedBytesIdleMs = 900_000 } = options;
   const state = readPrevious(file);
   let timer: NodeJS.Timeout | undefined;
   let writesSinceMeasure = true;
   let lastMeasure = 0;
   let flushing: Promise<void> = Promise.resolve();
+  let closed = false;
 
   async function write(forceMeasure: boolean): Promise<void> {
     const at = now();
@@ -58,6 +59,9 @@ export function createUsageCounters(options: UsageCountersOptions): UsageCounter
     }
     prune(state, at);
     replaceFile(file, `${JSON.stringify(state)}\n`);
+    // Writes came too soon after the last scan: scan once the interval is over, not at the next request.
+    if (writesSinceMeasure && !closed)
+      timer ??= setTimeout(flush, Math.max(0, lastMeasure + storedBytesEveryMs - at.getTime())).unref();
   }
 
   const flush = () => {
@@ -88,6 +92,7 @@ export function createUsageCounters(options: UsageCountersOptions): UsageCounter
     },
     flush,
     async close() {
+      closed = true;
       clearInterval(remeasure);
       clearTimeout(timer);
       timer = undefined;
