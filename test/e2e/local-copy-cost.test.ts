@@ -29,7 +29,9 @@ describe("what a copy on this machine would cost, end to end", () => {
   });
   afterAll(async () => {
     await server?.stop();
+    // The copy outlives the server (it is detached); on SIGTERM it writes its counters a last time.
     stopProcessesMentioning(work);
+    await server?.waitUntilGone(work);
     rmSync(work, { recursive: true, force: true });
   });
 
