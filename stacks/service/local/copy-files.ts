@@ -12,6 +12,8 @@ export interface CopyFiles {
   endpointFile: string;
   /** The harness's usage counters per hour (usage-counters-file.ts): written by stackfork's code, readable by the copy's. */
   usageFile: string;
+  /** The counters' next version while it is written (then renamed over usageFile): left by a kill mid-write. */
+  usageTempFile: string;
 }
 
 /** Everything a local copy keeps under its data dir; delete removes these and nothing else. */
@@ -22,5 +24,6 @@ export function copyFiles(dataDir: string): CopyFiles {
     pidFile: path.join(dataDir, "copy.pid"),
     endpointFile: path.join(dataDir, "dynamodb-endpoint"),
     usageFile: path.join(dataDir, USAGE_COUNTERS_FILE_NAME),
+    usageTempFile: path.join(dataDir, `${USAGE_COUNTERS_FILE_NAME}.tmp`),
   };
 }

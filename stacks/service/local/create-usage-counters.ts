@@ -113,6 +113,7 @@ function prune(state: UsageCountersFile, at: Date): void {
 
 /** Write-then-rename: a crash leaves the old file or the new one, never half of one. */
 function replaceFile(file: string, text: string): void {
+  // The name copy-files.ts gives it, so that deleting a copy removes it too.
   const temporary = `${file}.tmp`;
   const fd = openSync(temporary, "w", 0o600);
   try {
