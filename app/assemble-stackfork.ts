@@ -1,8 +1,4 @@
 import path from "node:path";
-import { createPermissionCheck } from "../access/check-permission.ts";
-import { createPersonSessions } from "../access/create-person-sessions.ts";
-import { createRepositoryPermissionReader } from "../access/read-repository-permission.ts";
-import { createTeamMembershipReader } from "../access/read-team-membership.ts";
 import { parseS3StateUrl } from "../aws/parse-pulumi-urls.ts";
 import { findRepository, type StackforkConfig } from "../core/config.ts";
 import type { Environment } from "../core/environment.ts";
@@ -19,11 +15,12 @@ import { createPreviewAddresses } from "../preview-router/create-preview-address
 import { presentNotices } from "../preview-router/present-notices.ts";
 import type { PulumiCli } from "../provisioner/pulumi-cli.ts";
 import { resolveBackendUrl } from "../provisioner/resolve-backend-url.ts";
-import type { CloudOrphan } from "../reaper/find-cloud-orphans.ts";
 import type { GitHubReconciler } from "../reconciliation/create-github-reconciler.ts";
 import { loadS3UploadBucket } from "../uploads/load-s3-upload-bucket.ts";
 import type { ReceiveDeliveryDeps } from "../webhook/receive-delivery.ts";
 import { createWorker, type WorkerDeps } from "../worker/create-worker.ts";
+import { assembleAccess } from "./assemble-access.ts";
+import { createCloudOrphanFinder } from "./create-cloud-orphan-finder.ts";
 import { openStores } from "./open-stores.ts";
 
 export interface AssembleOptions {
@@ -301,21 +298,6 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     });
   }
 
-  let tagging: import("@aws-sdk/client-resource-groups-tagging-api").ResourceGroupsTaggingAPIClient | undefined;
-  /** Cloud orphans (reaper/find-cloud-orphans.ts); none asked for unless a repository has target `aws`. */
-  async function findCloudOrphansOf(): Promise<CloudOrphan[]> {
-    if (!config.repositories.some((r) => r.target === "aws")) return [];
-    const { createTaggingClient } = await import("../aws/create-aws-clients.ts");
-    const { listTaggedResources } = await import("../aws/list-tagged-resources.ts");
-    const { COPY_TAGS, findCloudOrphans } = await import("../reaper/find-cloud-orphans.ts");
-    tagging ??= createTaggingClient();
-    const resources = await listTaggedResources(tagging, [
-      { key: COPY_TAGS.managedBy, values: ["stackfork"] },
-      { key: COPY_TAGS.environment },
-    ]);
-    return findCloudOrphans(registry, resources, config.repositories);
-  }
-
   return {
     config,
     log,
@@ -335,24 +317,8 @@ export async function assembleStackfork({ config, log, secrets }: AssembleOption
     intakeDeps,
     createReconciler,
     /** Resources tagged by copies of `aws`-target repositories whose environment is not live. */
-    findCloudOrphans: findCloudOrphansOf,
-    /** Sign-in with GitHub (issue 22): its client, secret resolved, and people's sessions; undefined: off. */
-    signIn: config.signIn?.clientSecret
-      ? {
-          client: { ...config.signIn, clientSecret: config.signIn.clientSecret, apiUrl: config.github?.apiUrl },
-          publicUrl: config.publicUrl,
-          sessions: createPersonSessions({ store: registry, now }),
-        }
-      : undefined,
-    /** What people and named tokens may do (issue 22): people by their GitHub permission, cached briefly. */
-    permissions: createPermissionCheck({
-      readPermission: github && createRepositoryPermissionReader(github),
-      readTeamMembership:
-        github && createTeamMembershipReader({ client: github, repositories: config.repositories.map((r) => r.name) }),
-      adminTeam: config.adminTeam,
-      repositories: config.repositories.map((r) => r.name),
-      now,
-    }),
+    findCloudOrphans: createCloudOrphanFinder({ registry, repositories: config.repositories }),
+    ...assembleAccess({ config, registry, github, now }),
     /** Every stack of the environments' Pulumi backend (orphan reports). */
     listStacks: async () => {
       const { listBackendStacks, options } = await backend();

@@ -1,18 +1,8 @@
+import type { CostGroup, CostSums } from "../cost/total-environment-costs.ts";
 import { type Command, EXIT, readToken, UsageError } from "./command-line.ts";
 import { COST_HEADER, formatCostCells } from "./format-cost-cells.ts";
 import { printTable } from "./list-environments.ts";
 import { requestApi } from "./request-api.ts";
-
-interface CostSums {
-  count: number;
-  measured: number;
-  idleMonthlyUsd: number;
-  last24hUsd: number;
-  last30dUsd: number;
-  lifeUsd: number;
-  alwaysOnMonthlyUsd: number;
-  estimated: boolean;
-}
 
 /** `stackfork cost`: what the live environments cost, per repository or owner (GET /api/cost). */
 export const costCommands: Record<string, Command> = {
@@ -27,7 +17,7 @@ export const costCommands: Record<string, Command> = {
     async run(args, config) {
       const by = args.values.by ?? "repository";
       if (by !== "repository" && by !== "owner") throw new UsageError("--by takes repository or owner");
-      const totals = await requestApi<{ by: string; groups: ({ key: string } & CostSums)[]; total: CostSums }>(
+      const totals = await requestApi<{ by: string; groups: CostGroup[]; total: CostSums }>(
         config.serverUrl,
         `/api/cost?by=${by}`,
         { token: readToken(config) },

@@ -63,8 +63,23 @@ describe("priceMeasuredUsage", () => {
     expect(cost.idleMonthlyUsd).toBeCloseTo(monthly, 12);
     expect(cost.last24hUsd).toBeCloseTo((monthly * 24) / 730, 12);
     expect(cost.last30dUsd).toBeCloseTo((monthly * 720) / 730, 12);
-    expect(detail.daily).toEqual([{ day: "2026-12-07", usd: (monthly * 24) / 730 }]);
+    // Today so far: twelve hours of it (now is noon).
+    expect(detail.daily).toEqual([{ day: "2026-12-07", usd: (monthly * 12) / 730 }]);
     expect(detail.pricedWith).toEqual({ region: "us-east-1", takenAt: PRICE_TABLE.takenAt });
+  });
+
+  it("a copy younger than a day is charged its storage over its life only, in every window and day", () => {
+    const stored = { dynamoBytes: GB, logBytes: GB, stateBytes: GB };
+    const days = ["2026-12-06", "2026-12-07"].map((day) => ({ day, usage: noUsage() }));
+    const { cost, detail } = priceMeasuredUsage(measured({ stored, daily: days }), PRICE_TABLE, {
+      createdAt: "2026-12-07T06:00:00Z",
+      now,
+    });
+    const monthly = us.dynamoStorageGbMonth.usd + us.logStorageGbMonth.usd + us.s3StandardGbMonth.usd;
+    expect(cost.last24hUsd).toBeCloseTo((monthly * 6) / 730, 12);
+    expect(cost.last24hUsd).toBeCloseTo(cost.lifeUsd, 12);
+    expect(cost.last30dUsd).toBeCloseTo(cost.lifeUsd, 12);
+    expect(detail.daily.map((d) => d.usd)).toEqual([0, (monthly * 6) / 730]);
   });
 
   it("a copy with nothing stored and no traffic costs zero, said as zero", () => {

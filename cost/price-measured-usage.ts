@@ -32,7 +32,8 @@ export function priceMeasuredUsage(
   const lifeHours = Math.max(0, (context.now.getTime() - Date.parse(context.createdAt)) / 3_600_000);
   const cost: EnvironmentCost = {
     idleMonthlyUsd,
-    last24hUsd: priceUsage(measured.last24h, prices) + idleOver(24),
+    // A copy younger than a window was stored only over its life: never more idle than that.
+    last24hUsd: priceUsage(measured.last24h, prices) + idleOver(Math.min(lifeHours, 24)),
     last30dUsd: priceUsage(measured.last30d, prices) + idleOver(Math.min(lifeHours, 720)),
     lifeUsd: priceUsage(measured.life, prices) + idleOver(lifeHours),
     alwaysOnMonthlyUsd: priceAlwaysOn(table, prices),
@@ -40,7 +41,10 @@ export function priceMeasuredUsage(
     measuredAt: context.now.toISOString(),
   };
   const detail: CostDetail = {
-    daily: measured.daily.map(({ day, usage }) => ({ day, usd: priceUsage(usage, prices) + idleOver(24) })),
+    daily: measured.daily.map(({ day, usage }) => ({
+      day,
+      usd: priceUsage(usage, prices) + idleOver(storedHoursOf(day, context.createdAt, context.now)),
+    })),
     last24h: measured.last24h,
     last30d: measured.last30d,
     stored: measured.stored,
@@ -76,4 +80,11 @@ function priceAlwaysOn(table: PriceTable, prices: RegionPrices): number {
   return (
     (prices.instanceHour.usd + publicIpv4 * prices.publicIpv4Hour.usd) * HOURS_PER_MONTH + ebsGb * prices.ebsGbMonth.usd
   );
+}
+
+/** The hours of a UTC day (`YYYY-MM-DD`) the copy existed: none before it was created, up to now today. */
+function storedHoursOf(day: string, createdAt: string, now: Date): number {
+  const start = Math.max(Date.parse(`${day}T00:00:00Z`), Date.parse(createdAt));
+  const end = Math.min(Date.parse(`${day}T00:00:00Z`) + 86_400_000, now.getTime());
+  return Math.max(0, (end - start) / 3_600_000);
 }

@@ -1,10 +1,10 @@
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import { totalEnvironmentCosts } from "../cost/total-environment-costs.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { ListEnvironmentsQuery, Registry } from "../registry/registry.ts";
 import { type CostSort, compareByCost } from "./cost-sort.ts";
 import type { CostTotalsView } from "./render-cost-totals.ts";
-import { sumEnvironmentCosts } from "./sum-environment-costs.ts";
 
 export interface CostOverviewDeps {
   registry: Pick<Registry, "listEnvironments" | "getEnvironment">;
@@ -64,7 +64,8 @@ export function createCostOverview(deps: CostOverviewDeps): CostOverview {
   }
 
   async function sum(at: Date): Promise<CostTotalsView> {
-    return { ...(await sumEnvironmentCosts(eachEnvironment(deps.registry))), summedAt: at.toISOString() };
+    const { groups } = await totalEnvironmentCosts(eachEnvironment(deps.registry), ["repository", "owner"]);
+    return { byRepository: groups.repository, byOwner: groups.owner, summedAt: at.toISOString() };
   }
 
   return {

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { Environment } from "../core/environment.ts";
 import { StackforkError } from "../core/errors.ts";
+import { totalEnvironmentCosts } from "../cost/total-environment-costs.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
 import { errorResponses, idParamsSchema } from "./api-schemas.ts";
 import { costDetailSchema, costTotalsQuerySchema, costTotalsSchema } from "./cost-schemas.ts";
 import type { RequestAccess } from "./create-request-access.ts";
 import { findVisibleEnvironment } from "./find-visible-environment.ts";
-import { totalEnvironmentCosts } from "./total-environment-costs.ts";
 
 export interface CostRouteDeps {
   registry: Registry;
@@ -35,11 +35,13 @@ export function registerCostRoutes(api: FastifyInstance, deps: CostRouteDeps): v
     },
     async (request) => {
       const { by } = request.query as { by: "repository" | "owner" };
-      const live: Environment[] = [];
       // A person's totals are of what they may see (issue 22): others' repositories are not even counted.
       const sees = await access.visibility(request);
-      for await (const environment of eachEnvironment(registry)) if (!sees || sees(environment)) live.push(environment);
-      return { by, ...totalEnvironmentCosts(live, by) };
+      async function* visible(): AsyncGenerator<Environment> {
+        for await (const environment of eachEnvironment(registry)) if (!sees || sees(environment)) yield environment;
+      }
+      const { groups, total } = await totalEnvironmentCosts(visible(), [by]);
+      return { by, groups: groups[by], total };
     },
   );
 

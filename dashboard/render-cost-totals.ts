@@ -1,10 +1,10 @@
 import { formatUsd } from "../core/format-usd.ts";
+import type { CostGroup } from "../cost/total-environment-costs.ts";
 import { html, type SafeHtml } from "../web/html.ts";
-import type { CostTotal } from "./sum-environment-costs.ts";
 
 export interface CostTotalsView {
-  byRepository: readonly CostTotal[];
-  byOwner: readonly CostTotal[];
+  byRepository: readonly CostGroup[];
+  byOwner: readonly CostGroup[];
   /** When the totals were summed (they are kept a minute: costs change once per measurement). */
   summedAt: string;
 }
@@ -31,7 +31,7 @@ function renderTable(
   caption: string,
   keyLabel: string,
   by: "repository" | "owner",
-  all: readonly CostTotal[],
+  all: readonly CostGroup[],
   label: (key: string) => string,
 ): SafeHtml {
   const rows = all.slice(0, ROWS);
@@ -42,7 +42,7 @@ function renderTable(
 <tbody>
 ${rows.map(
   (r) => html`<tr><th scope="row">${label(r.key)}</th>
-<td class="num">${r.environments}${r.measured < r.environments ? html` <span class="muted">(${r.environments - r.measured} not measured yet)</span>` : ""}</td>
+<td class="num">${r.count}${r.measured < r.count ? html` <span class="muted">(${r.count - r.measured} not measured yet)</span>` : ""}</td>
 <td class="num">${formatUsd(r.last30dUsd)}${r.estimated ? html` <span class="estimated">estimated</span>` : ""}</td>
 <td class="num">${formatUsd(r.idleMonthlyUsd)}</td><td class="num">${formatUsd(r.alwaysOnMonthlyUsd)}</td></tr>`,
 )}

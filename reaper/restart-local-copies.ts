@@ -4,6 +4,7 @@ import type { RepositoryConfig } from "../core/repository-config.ts";
 import { type SubmitIntentDeps, submitIntent } from "../intake/submit-intent.ts";
 import { eachEnvironment } from "../registry/each-environment.ts";
 import type { Registry } from "../registry/registry.ts";
+import { PROBE_HEADER } from "../stacks/service/local/is-copy-answering.ts";
 
 export interface RestartLocalCopiesDeps extends SubmitIntentDeps {
   registry: Registry;
@@ -41,10 +42,10 @@ export async function restartLocalCopies(deps: RestartLocalCopiesDeps): Promise<
   return queued;
 }
 
-/** Any HTTP answer within the timeout means the copy's process is up. */
+/** Any HTTP answer within the timeout means the copy's process is up; marked as stackfork's own, not the copy's traffic. */
 export async function isUrlAnswering(url: string, timeoutMs = 2000): Promise<boolean> {
   try {
-    await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await fetch(url, { headers: { [PROBE_HEADER]: "1" }, signal: AbortSignal.timeout(timeoutMs) });
     return true;
   } catch {
     return false;
