@@ -39,17 +39,24 @@ export function processesMentioning(needle: string): string[] {
 
 /**
  * Copies outlive the server by design; a test that started some stops them when it ends, so that
- * nothing is left running (SIGTERM, as `destroy` would).
+ * nothing is left running (SIGTERM, as `destroy` would), and waits until they are gone (SIGKILL
+ * after 5 s): a copy flushes its usage counters as it stops, and a folder removed under its feet
+ * fails with ENOTEMPTY.
  */
 export function stopProcessesMentioning(needle: string): void {
-  for (const line of processesMentioning(needle)) {
-    const pid = Number(line.trim().split(/\s+/)[0]);
-    if (pid && pid !== process.pid) {
-      try {
-        process.kill(pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
+  const pids = processesMentioning(needle)
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => pid && pid !== process.pid);
+  const signal = (pid: number, name: NodeJS.Signals | 0) => {
+    try {
+      process.kill(pid, name);
+      return true;
+    } catch {
+      return false; // already gone
     }
-  }
+  };
+  for (const pid of pids) signal(pid, "SIGTERM");
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 5000 && pids.some((pid) => signal(pid, 0)); waited += 50) Atomics.wait(pause, 0, 0, 50);
+  for (const pid of pids) signal(pid, "SIGKILL");
 }
