@@ -42,13 +42,13 @@ const render = (env: Environment, phase: "ready" | "destroyed" = "ready") =>
 describe("the cost line of the PR comment", () => {
   it("says idle per month and the last 24 hours once measured, sub-cent figures as they are", () => {
     const body = render({ ...environment, cost });
-    expect(body).toContain("| **Cost** | idle $0/month · last 24 h $0.0004 |");
+    expect(body).toContain("| **Cost** | idle $0/month · last 24 h $0.0004 (measured 2025-01-01 12:00 UTC) |");
     expect(body).not.toContain("$0.00 ");
   });
 
   it("marks a copy on this machine as an estimate, and says nothing before a measurement or once destroyed", () => {
     expect(render({ ...environment, cost: { ...cost, estimated: true, idleMonthlyUsd: 0.00002 } })).toContain(
-      "| **Cost** | idle $0.00002/month · last 24 h $0.0004 (estimated: what it would cost on AWS) |",
+      "| **Cost** | idle $0.00002/month · last 24 h $0.0004 (estimated: what it would cost on AWS; measured 2025-01-01 12:00 UTC) |",
     );
     expect(render(environment)).not.toContain("**Cost**");
     expect(render({ ...environment, cost }, "destroyed")).not.toContain("**Cost**");
@@ -76,7 +76,9 @@ describe("the cost line of the PR comment", () => {
       expect(ours()[0]?.body).not.toContain("**Cost**");
       await notifier.notify({ environment: { ...environment, cost }, phase: "ready", commitSha: SHA });
       expect(ours()).toHaveLength(1);
-      expect(ours()[0]?.body).toContain("| **Cost** | idle $0/month · last 24 h $0.0004 |");
+      expect(ours()[0]?.body).toContain(
+        "| **Cost** | idle $0/month · last 24 h $0.0004 (measured 2025-01-01 12:00 UTC) |",
+      );
       expect(log.records.filter((r) => r.level === "error")).toEqual([]);
     });
   });

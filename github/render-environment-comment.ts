@@ -74,9 +74,11 @@ export function renderEnvironmentComment({ notice, updatedAt, webUrl, logUrl }: 
   if (notice.by) rows.push([phase === "destroyed" ? "Destroyed by" : "Asked by", renderActor(notice.by, webUrl)]);
   // What the copy costs (issue 21), once measured: idle is the serverless argument, said plainly.
   if (environment.cost && phase !== "destroyed") {
-    const { idleMonthlyUsd, last24hUsd, estimated } = environment.cost;
+    const { idleMonthlyUsd, last24hUsd, estimated, measuredAt } = environment.cost;
     const line = `idle ${formatUsd(idleMonthlyUsd)}/month · last 24 h ${formatUsd(last24hUsd)}`;
-    rows.push(["Cost", estimated ? `${line} (estimated: what it would cost on AWS)` : line]);
+    // The comment is rewritten when the environment changes, not at every measurement: say when.
+    const when = `measured ${formatTime(measuredAt)}`;
+    rows.push(["Cost", estimated ? `${line} (estimated: what it would cost on AWS; ${when})` : `${line} (${when})`]);
   }
   rows.push(["Updated", formatTime(updatedAt.toISOString())]);
   if (environment.expiresAt && phase !== "destroyed") rows.push(["Expires", formatTime(environment.expiresAt)]);
