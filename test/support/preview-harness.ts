@@ -95,7 +95,10 @@ export async function startPreviewHarness(options: PreviewHarnessOptions) {
     dashboardUrl,
     previewHost: (name: string) => `${name}.${addresses.domain}:${port}`,
     async close() {
-      await app.close();
+      // The test is done with the browser's keep-alive connections: closing waits for none of them.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
       await router.close();
     },
   };
